@@ -1,0 +1,149 @@
+"""The channel-independent core: turns a courier's input into a reply (text + buttons).
+
+Telegram handlers and the console both call this; it imports nothing from Telegram.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot import regions
+from bot.config import Config
+from bot.faq import Knowledge, load
+from bot.matcher import Match, Matcher
+from bot.render import plain, render
+from bot.storage import Storage
+
+# Callback-data prefixes shared with the channels. Telegram allows at most 64 bytes.
+FAQ, MENU, REGION = "faq:", "menu:", "region:"
+
+MENU_ITEMS = [  # (action, label, example question for features not built yet)
+    ("qa", "政策问答", None),
+    ("injury_guide", "工伤认定指引", "工伤认定要交什么材料"),
+    ("assess_guide", "劳动能力鉴定指引", "劳动能力鉴定怎么申请"),
+    ("outlet", "查网点参保", "网点没给我交工伤保险咋办"),
+    ("region", "设置地区", None),
+]
+REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
+REGION_LABELS = {"长治": "山西长治", "济宁": "山东济宁"}
+
+
+@dataclass
+class Reply:
+    text: str                                   # Telegram HTML
+    buttons: list[tuple[str, str]] = field(default_factory=list)   # (label, callback data)
+    match: Match | None = None
+
+
+class Assistant:
+    def __init__(self, config: Config, storage: Storage, kb: Knowledge | None = None):
+        self.config = config
+        self.storage = storage
+        self.matcher = Matcher(kb or load(config.faq_dir), threshold=config.threshold)
+
+    # --- region -------------------------------------------------------------------------------
+    def region_of(self, user: str | None) -> str | None:
+        stored = self.storage.region(user) if user else None
+        return stored or self.config.default_region
+
+    def region_menu(self, user: str | None) -> Reply:
+        return Reply(
+            render("region_prompt", current=self.region_of(user)),
+            [(REGION_LABELS.get(r, r), REGION + r) for r in REGION_BUTTONS]
+            + [("其他省份", MENU + "region_other")],
+        )
+
+    def set_region(self, user: str | None, name: str) -> Reply:
+        region = regions.canonical(name)
+        if region is None:
+            return Reply(render("region_unknown", name=name[:20]))
+        if user:
+            self.storage.set_region(user, region)
+        has_docs = region in regions.DOC_REGIONS and region != regions.NATIONAL
+        return Reply(render("region_set", region=region, has_docs=has_docs))
+
+    # --- questions ----------------------------------------------------------------------------
+    def ask(self, text: str, user: str | None = None, region: str | None = None) -> Reply:
+        """Answer a free-text question; `region` overrides the courier's stored region."""
+        limit = self.config.max_message_chars
+        if len(text) > limit:
+            return Reply(render("too_long", length=len(text), limit=limit))
+        region = regions.canonical(region) if region else self.region_of(user)
+        match = self.matcher.match(text, region)
+        if match.answered:
+            return self._answer(match)
+        if match.too_short:
+            return Reply(render("too_short"), match=match)
+        self.storage.record_gap(text.strip(), match.asked_region or region)
+        if match.out_of_scope:
+            return Reply(render("out_of_scope", subject=match.out_of_scope), match=match)
+        return Reply(render("unknown", suggestions=match.suggestions),
+                     _faq_buttons(match.suggestions), match)
+
+    def show_entry(self, entry_id: str, user: str | None = None) -> Reply | None:
+        """A button press on a topic: the courier's region picks the variant. None if forged."""
+        entry = self.matcher.entry(entry_id)
+        if entry is None:
+            return None
+        match = Match(entry=entry, score=100.0, user_region=self.region_of(user))
+        self.matcher.pick_variant(match, entry, match.user_region)
+        return self._answer(match)
+
+    def _answer(self, match: Match) -> Reply:
+        entry = match.entry
+        related = [e for e in (self.matcher.entry(r) for r in entry.related) if e]
+        seen = {entry.topic}
+        extra = []
+        for e in related + match.suggestions:
+            if e.topic not in seen:
+                seen.add(e.topic)
+                extra.append(e)
+        return Reply(render("answer", entry=entry, match=match), _faq_buttons(extra[:3]), match)
+
+    # --- fixed messages -----------------------------------------------------------------------
+    def welcome(self, user: str | None) -> Reply:
+        return Reply(render("welcome", region=self.region_of(user)),
+                     [(label, MENU + action) for action, label, _ in MENU_ITEMS])
+
+    def help(self) -> Reply:
+        return Reply(render("help"))
+
+    def menu(self, action: str, user: str | None) -> Reply | None:
+        """A main-menu button. None if the action is unknown (forged or stale)."""
+        if action == "qa":
+            return self.help()
+        if action == "region":
+            return self.region_menu(user)
+        if action == "region_other":
+            return Reply(render("region_unknown", name="其他省份"))
+        for key, label, example in MENU_ITEMS:
+            if key == action:
+                return Reply(render("not_yet", feature=label, example=example))
+        return None
+
+    def callback(self, data: str, user: str | None) -> Reply:
+        """Any button press; forged or stale data gets a clear reply instead of an error."""
+        reply = None
+        if data.startswith(FAQ):
+            reply = self.show_entry(data[len(FAQ):], user)
+        elif data.startswith(MENU):
+            reply = self.menu(data[len(MENU):], user)
+        elif data.startswith(REGION) and data[len(REGION):] in REGION_BUTTONS:
+            reply = self.set_region(user, data[len(REGION):])
+        return reply or Reply(render("stale_button"))
+
+
+def _faq_buttons(entries) -> list[tuple[str, str]]:
+    return [(e.title, FAQ + e.id) for e in entries if len((FAQ + e.id).encode()) <= 64]
+
+
+def as_json(match: Match | None, reply: Reply) -> dict:
+    """The CLI contract of `courier-bot ask --json`."""
+    entry = match.entry if match else None
+    return {
+        "answered": bool(entry),
+        "id": entry.id if entry else None,
+        "score": round(match.score, 1) if match else 0.0,
+        "region": match.region if entry else None,
+        "answer": plain(reply.text),
+        "source": entry.source if entry else "",
+    }

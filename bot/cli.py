@@ -1,0 +1,119 @@
+"""`courier-bot` command line: run, console, ask, faq gaps/check, bench."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+
+from bot import config as config_mod
+from bot.faq import FaqError
+
+
+def _parser() -> argparse.ArgumentParser:
+    # --config works before or after the sub-command; SUPPRESS keeps a later default from erasing it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", default=argparse.SUPPRESS,
+                        help="TOML config file (default: $COURIER_BOT_CONFIG)")
+    p = argparse.ArgumentParser(prog="courier-bot", description="快递员工伤保险助手", parents=[common])
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", parents=[common],
+                   help="serve Telegram (falls back to the console when no token is set)")
+    sub.add_parser("console", parents=[common], help="chat with the bot in this terminal")
+    ask = sub.add_parser("ask", parents=[common],
+                         help="answer one question ('-' reads one per line from stdin)")
+    ask.add_argument("question")
+    ask.add_argument("--region", help="e.g. 济宁, 吉林, 全国")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    faq = sub.add_parser("faq", parents=[common], help="FAQ maintenance")
+    faq_sub = faq.add_subparsers(dest="faq_command", required=True)
+    gaps = faq_sub.add_parser("gaps", parents=[common],
+                              help="questions the bot could not answer, most frequent first")
+    gaps.add_argument("--limit", type=int, default=50)
+    faq_sub.add_parser("check", parents=[common], help="validate the FAQ files and print entry counts")
+    bench = sub.add_parser("bench", parents=[common], help="print latency and throughput figures")
+    bench.add_argument("--updates", type=int, default=2000, help="updates per bot in the HTTP run")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        cfg = config_mod.load(getattr(args, "config", None))
+        return _dispatch(args, cfg)
+    except (config_mod.ConfigError, FaqError) as exc:
+        print(f"courier-bot: {exc}", file=sys.stderr)
+        return 2
+
+
+def _assistant(cfg):
+    from bot.assistant import Assistant
+    from bot.storage import Storage
+    return Assistant(cfg, Storage(cfg.database))
+
+
+def _dispatch(args, cfg) -> int:
+    if args.command == "run":
+        if not cfg.token:
+            from bot.render import render
+            print(render("no_token"), file=sys.stderr)
+            return _console(cfg)
+        from bot.app import run
+        run(cfg)
+        return 0
+    if args.command == "console":
+        return _console(cfg)
+    if args.command == "ask":
+        return _ask(cfg, args)
+    if args.command == "faq":
+        return _faq(cfg, args)
+    if args.command == "bench":
+        from bot.bench import main as bench
+        return bench(cfg, args.updates)
+    return 2
+
+
+def _console(cfg) -> int:
+    from bot.console import Console
+    Console(_assistant(cfg)).run()
+    return 0
+
+
+def _ask(cfg, args) -> int:
+    from bot.assistant import as_json
+    from bot.render import plain
+    from bot.storage import user_key
+    assistant = _assistant(cfg)
+    user = user_key(cfg.user_salt, "cli", getpass.getuser())
+    questions = sys.stdin if args.question == "-" else [args.question]
+    for q in questions:
+        q = q.rstrip("\n")
+        if args.question == "-" and not q.strip():
+            continue
+        reply = assistant.ask(q, user, region=args.region)
+        if args.json:
+            print(json.dumps(as_json(reply.match, reply), ensure_ascii=False), flush=True)
+        else:
+            print(plain(reply.text) + "\n", flush=True)
+    return 0
+
+
+def _faq(cfg, args) -> int:
+    if args.faq_command == "check":
+        from bot.faq import load, summary
+        print(summary(load(cfg.faq_dir)))
+        return 0
+    from bot.storage import Storage
+    rows = Storage(cfg.database).gaps(args.limit)
+    if not rows:
+        print("No unanswered questions recorded.")
+    for row in rows:
+        print(f"{row['n']:5d}  {row['text']}  [{row['regions'] or '-'}]  last {row['last']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+"""Configuration from one TOML file; every key is documented in config.example.toml."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot import regions
+from bot.faq import DEFAULT_DIR
+
+
+class ConfigError(ValueError):
+    """A missing or malformed config; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str | None = None
+    base_url: str | None = None           # self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot
+    base_file_url: str | None = None
+    rate_limiter: bool = True             # PTB's AIORateLimiter keeps us inside Telegram's limits
+    admin_ids: frozenset[int] = frozenset()
+    database: Path = Path("data/courier-bot.db")
+    faq_dir: Path = DEFAULT_DIR
+    threshold: float = 62.0
+    default_region: str | None = None
+    user_salt: str = "change-me"
+    max_message_chars: int = 500
+    output_dir: Path = Path("out")
+    path: Path | None = field(default=None, compare=False)
+
+
+_SCHEMA = {
+    "telegram": {"token": str, "base_url": str, "base_file_url": str, "admin_ids": list,
+                 "rate_limiter": bool},
+    "storage": {"database": str},
+    "faq": {"dir": str, "threshold": (int, float), "default_region": str},
+    "privacy": {"user_salt": str},
+    "limits": {"max_message_chars": int},
+    "output": {"dir": str},
+}
+
+
+def _check(data: dict) -> None:
+    for section, value in data.items():
+        if section not in _SCHEMA:
+            raise ConfigError(f"unknown section [{section}]")
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{section}] must be a table")
+        for key, item in value.items():
+            kind = _SCHEMA[section].get(key)
+            if kind is None:
+                raise ConfigError(f"unknown key {section}.{key}")
+            if not isinstance(item, kind) or (isinstance(item, bool) and kind is not bool):
+                raise ConfigError(f"{section}.{key} has the wrong type ({type(item).__name__})")
+
+
+def load(path: str | Path | None = None) -> Config:
+    """Read the config file (argument, else $COURIER_BOT_CONFIG, else defaults) and the env token."""
+    path = path or os.environ.get("COURIER_BOT_CONFIG")
+    data: dict = {}
+    if path:
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} not found") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        _check(data)
+    base = path.parent if path else Path.cwd()
+    tg, faq = data.get("telegram", {}), data.get("faq", {})
+    admins = tg.get("admin_ids", [])
+    if not all(isinstance(a, int) and not isinstance(a, bool) for a in admins):
+        raise ConfigError("telegram.admin_ids must be a list of numeric Telegram user ids")
+    region = faq.get("default_region")
+    if region is not None and regions.canonical(region) is None:
+        raise ConfigError(f"faq.default_region {region!r} is not a known region")
+    salt = data.get("privacy", {}).get("user_salt", Config.user_salt)
+    return Config(
+        token=os.environ.get("TELEGRAM_BOT_TOKEN") or tg.get("token") or None,
+        base_url=tg.get("base_url") or None,
+        base_file_url=tg.get("base_file_url") or None,
+        rate_limiter=tg.get("rate_limiter", Config.rate_limiter),
+        admin_ids=frozenset(admins),
+        database=_path(base, data.get("storage", {}).get("database"), Config.database),
+        faq_dir=_path(base, faq.get("dir"), Config.faq_dir),
+        threshold=float(faq.get("threshold", Config.threshold)),
+        default_region=regions.canonical(region) if region else None,
+        user_salt=salt,
+        max_message_chars=data.get("limits", {}).get("max_message_chars", Config.max_message_chars),
+        output_dir=_path(base, data.get("output", {}).get("dir"), Config.output_dir),
+        path=path,
+    )
+
+
+def _path(base: Path, value: str | None, default: Path) -> Path:
+    p = Path(value) if value else default
+    return p if p.is_absolute() else base / p

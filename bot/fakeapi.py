@@ -1,0 +1,215 @@
+"""A small fake Telegram Bot API server on 127.0.0.1, for tests and the benchmark.
+
+The real python-telegram-bot Application talks HTTP to it (PTB's `base_url`): it hands out
+queued updates through getUpdates long polling and records every method the bot calls.
+Standard library only, so `courier-bot bench` needs no test dependencies.
+"""
+from __future__ import annotations
+
+import asyncio
+import email.parser
+import email.policy
+import itertools
+import json
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+BOT_USER = {"id": 1000, "is_bot": True, "first_name": "工伤助手", "username": "courier_test_bot",
+            "can_join_groups": True, "can_read_all_group_messages": False,
+            "supports_inline_queries": False}
+TOKEN = "1000:TEST"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict
+    files: dict = field(default_factory=dict)   # field name -> (filename, bytes)
+    at: float = field(default_factory=time.perf_counter)
+
+
+class FakeBotAPI:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+        self.host, self.port = host, port
+        self.calls: list[Call] = []
+        self._updates: list[dict] = []
+        self._new_update = asyncio.Event()
+        self._new_call = asyncio.Event()
+        self._ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._server: asyncio.base_events.Server | None = None
+        self._handlers: set[asyncio.Task] = set()
+        self.sent_at: dict[int, float] = {}          # update_id -> when it was queued
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    async def start(self) -> "FakeBotAPI":
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server:
+            self._server.close()
+            for task in list(self._handlers):
+                task.cancel()
+            await asyncio.gather(*self._handlers, return_exceptions=True)
+            await self._server.wait_closed()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/bot"
+
+    # --- queueing updates ---------------------------------------------------------------------
+    def push(self, kind: str, payload: dict) -> int:
+        uid = next(self._ids)
+        self._updates.append({"update_id": uid, kind: payload})
+        self.sent_at[uid] = time.perf_counter()
+        self._new_update.set()
+        return uid
+
+    def message(self, text: str | None = None, chat_id: int = 42, user_id: int = 42,
+                chat_type: str = "private", **extra) -> int:
+        msg = {"message_id": next(self._message_ids), "date": int(time.time()),
+               "chat": {"id": chat_id, "type": chat_type},
+               "from": {"id": user_id, "is_bot": False, "first_name": "快递员"}, **extra}
+        if text is not None:
+            msg["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self.push("message", msg)
+
+    def sticker(self, chat_id: int = 42, user_id: int = 42) -> int:
+        sticker = {"file_id": "st1", "file_unique_id": "st1u", "width": 512, "height": 512,
+                   "is_animated": False, "is_video": False, "type": "regular"}
+        return self.message(None, chat_id, user_id, sticker=sticker)
+
+    def photo(self, chat_id: int = 42, user_id: int = 42) -> int:
+        photo = [{"file_id": "ph1", "file_unique_id": "ph1u", "width": 90, "height": 90}]
+        return self.message(None, chat_id, user_id, photo=photo)
+
+    def callback(self, data: str, chat_id: int = 42, user_id: int = 42) -> int:
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER, "text": "…"}
+        query = {"id": str(next(self._ids)), "chat_instance": "ci", "data": data, "message": message,
+                 "from": {"id": user_id, "is_bot": False, "first_name": "快递员"}}
+        return self.push("callback_query", query)
+
+    # --- waiting for the bot ------------------------------------------------------------------
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
+        return [c for c in self.calls if c.method == method
+                and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
+
+    async def wait_for(self, method: str = "sendMessage", count: int = 1, chat_id: int | None = None,
+                       timeout: float = 10.0) -> list[Call]:
+        """Wait until the bot has called `method` at least `count` times; return those calls."""
+        deadline = time.monotonic() + timeout
+        while len(self.sent(method, chat_id)) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"bot called {method} {len(self.sent(method, chat_id))} times, "
+                                   f"expected {count}; calls: {[c.method for c in self.calls]}")
+            self._new_call.clear()
+            try:
+                await asyncio.wait_for(self._new_call.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+        return self.sent(method, chat_id)
+
+    # --- the Bot API ----------------------------------------------------------------------------
+    async def _get_updates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        timeout = float(params.get("timeout") or 0)
+        if not self._updates and timeout > 0:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+        return self._updates[: int(params.get("limit") or 100)]
+
+    def _message_result(self, params: dict, **extra) -> dict:
+        chat_id = int(params.get("chat_id", 0))
+        result = {"message_id": next(self._message_ids), "date": int(time.time()),
+                  "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER, **extra}
+        if "text" in params:
+            result["text"] = params["text"]
+        return result
+
+    async def _dispatch(self, method: str, params: dict, files: dict):
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        if method in ("sendMessage", "editMessageText"):
+            return self._message_result(params)
+        if method == "sendDocument":
+            name = next(iter(files.values()), ("file", b""))[0]
+            doc = {"file_id": "doc1", "file_unique_id": "doc1u", "file_name": name}
+            return self._message_result(params, document=doc)
+        return True
+
+    # --- HTTP plumbing ----------------------------------------------------------------------------
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._handlers.add(asyncio.current_task())
+        try:
+            while True:
+                request = await _read_request(reader)
+                if request is None:
+                    break
+                path, headers, body = request
+                method = path.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+                params, files = _parse_body(headers, body)
+                if method != "getUpdates":
+                    self.calls.append(Call(method, params, files))
+                    self._new_call.set()
+                result = await self._dispatch(method, params, files)
+                _write_json(writer, {"ok": True, "result": result})
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass  # the client went away, or the server is stopping
+        finally:
+            self._handlers.discard(asyncio.current_task())
+            writer.close()
+
+
+async def _read_request(reader: asyncio.StreamReader):
+    line = await reader.readline()
+    if not line:
+        return None
+    _, path, _ = line.decode("latin-1").split(" ", 2)
+    headers = {}
+    while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    body = await reader.readexactly(int(headers.get("content-length", 0)))
+    if "?" in path:
+        body = body or path.split("?", 1)[1].encode()
+    return path, headers, body
+
+
+def _parse_body(headers: dict, body: bytes) -> tuple[dict, dict]:
+    kind = headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + kind.encode() + b"\r\n\r\n" + body)
+        params, files = {}, {}
+        for part in msg.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            data = part.get_payload(decode=True) or b""
+            if part.get_filename():
+                files[name] = (part.get_filename(), data)
+            else:
+                params[name] = data.decode("utf-8")
+        return params, files
+    if kind.startswith("application/json"):
+        return json.loads(body or b"{}"), {}
+    return {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode("utf-8")).items()}, {}
+
+
+def _write_json(writer: asyncio.StreamWriter, payload: dict) -> None:
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)

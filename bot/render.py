@@ -1,0 +1,33 @@
+"""Every text the bot shows comes from a jinja2 template in bot/templates/ (HTML for Telegram)."""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import jinja2
+
+from bot.regions import full_name
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_TAG = re.compile(r"</?(b|i|u|code|pre|a)(\s[^>]*)?>")
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+    undefined=jinja2.StrictUndefined,
+)
+_env.globals["full_name"] = full_name
+
+
+def render(name: str, **context) -> str:
+    """Telegram HTML for template `name` (without the .j2 suffix)."""
+    return _env.get_template(f"{name}.j2").render(**context).strip()
+
+
+def plain(text_html: str) -> str:
+    """The same message for a terminal: tags dropped, entities decoded."""
+    return html.unescape(_TAG.sub("", text_html))

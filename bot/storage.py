@@ -1,0 +1,60 @@
+"""The one SQLite database (through sqlite-utils): preferences, unanswered questions, and more."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+GAP_TEXT_MAX = 500  # a gap is for curators: the start of the question is enough
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def user_key(salt: str, channel: str, user_id: int | str) -> str:
+    """A salted hash standing in for a user: the raw id, name or phone is never stored."""
+    digest = hmac.new(salt.encode(), f"{channel}:{user_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+class Storage:
+    def __init__(self, path: Path | str):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite_utils.Database(path)
+        self.db.enable_wal()
+        self._create()
+
+    def _create(self) -> None:
+        self.db["prefs"].create(
+            {"user_key": str, "region": str, "updated_at": str}, pk="user_key", if_not_exists=True
+        )
+        self.db["gaps"].create(
+            {"id": int, "text": str, "region": str, "created_at": str}, pk="id", if_not_exists=True
+        )
+
+    # --- preferences -------------------------------------------------------------------------
+    def region(self, key: str) -> str | None:
+        rows = list(self.db.query("select region from prefs where user_key = ?", [key]))
+        return rows[0]["region"] if rows else None
+
+    def set_region(self, key: str, region: str) -> None:
+        self.db["prefs"].upsert({"user_key": key, "region": region, "updated_at": now()}, pk="user_key")
+
+    # --- questions the FAQ could not answer ----------------------------------------------------
+    def record_gap(self, text: str, region: str | None) -> None:
+        self.db["gaps"].insert({"text": text[:GAP_TEXT_MAX], "region": region, "created_at": now()})
+
+    def gaps(self, limit: int = 50) -> list[dict]:
+        """Unanswered questions, most frequent first."""
+        return list(self.db.query(
+            "select text, count(*) as n, group_concat(distinct region) as regions, max(created_at) as last"
+            " from gaps group by text order by n desc, last desc limit ?", [limit],
+        ))
+
+    def close(self) -> None:
+        self.db.close()

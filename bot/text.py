@@ -1,0 +1,46 @@
+"""Normalising Chinese text for matching: width, punctuation, script, synonyms, pinyin."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+
+import zhconv
+from pypinyin import Style, lazy_pinyin
+
+# Load zhconv's table through a path: its default loader leaves the file open (ResourceWarning).
+zhconv.loaddict(str(Path(zhconv.__file__).parent / "zhcdict.json"))
+
+# Everything that is not a letter or digit (CJK counts as letters) is noise for matching.
+_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def clean(text: str) -> str:
+    """NFKC (full width -> half width), lower case, traditional -> simplified, no punctuation/space."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = zhconv.convert(text, "zh-cn")
+    return _NOISE.sub("", text)
+
+
+class Synonyms:
+    """Colloquial words -> the documents' terms, longest first so 报工伤 wins over 工伤."""
+
+    def __init__(self, mapping: dict[str, list[str]]):
+        pairs = [(clean(v), clean(canon)) for canon, variants in mapping.items() for v in variants]
+        self._pairs = sorted((p for p in pairs if p[0]), key=lambda p: len(p[0]), reverse=True)
+        self._pattern = (
+            re.compile("|".join(re.escape(v) for v, _ in self._pairs)) if self._pairs else None
+        )
+        self._lookup = dict(self._pairs)
+
+    def apply(self, text: str) -> str:
+        if self._pattern is None:
+            return text
+        return self._pattern.sub(lambda m: self._lookup[m.group(0)], text)
+
+
+@functools.lru_cache(maxsize=4096)
+def pinyin(text: str) -> str:
+    """Tone-less pinyin, one syllable per space-separated token, so homophone typos compare equal."""
+    return " ".join(lazy_pinyin(text, style=Style.NORMAL, errors="default"))

@@ -1,0 +1,1 @@
+"""Thin adapters from Telegram updates to the channel-independent core in bot/."""

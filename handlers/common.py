@@ -1,0 +1,36 @@
+"""What every handler needs: the core from bot_data, the hashed user key, sending a Reply."""
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from bot.assistant import Assistant, Reply
+from bot.storage import user_key
+
+ASSISTANT = "assistant"
+BUTTONS_PER_ROW = 2
+
+
+def assistant(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
+    return context.bot_data[ASSISTANT]
+
+
+def user_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return user_key(assistant(context).config.user_salt, "telegram", user.id)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in reply.buttons]
+    rows = [buttons[i:i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    return InlineKeyboardMarkup(rows)
+
+
+async def send(update: Update, reply: Reply) -> None:
+    await update.effective_chat.send_message(
+        reply.text, reply_markup=keyboard(reply), disable_web_page_preview=True
+    )

@@ -1,0 +1,55 @@
+"""Policy questions: /start, /help, /region, free text, buttons, non-text messages, errors."""
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.assistant import Reply
+from bot.render import render
+from handlers.common import assistant, send, user_of
+
+log = logging.getLogger(__name__)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send(update, assistant(context).welcome(user_of(update, context)))
+
+
+async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send(update, assistant(context).help())
+
+
+async def region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    core, user = assistant(context), user_of(update, context)
+    name = " ".join(context.args or []).strip()
+    await send(update, core.set_region(user, name) if name else core.region_menu(user))
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send(update, assistant(context).ask(update.effective_message.text, user_of(update, context)))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    await send(update, assistant(context).callback(query.data or "", user_of(update, context)))
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send(update, Reply(render("not_text")))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send(update, assistant(context).help())
+
+
+async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with the update's type only (no personal data) and tell the courier."""
+    log.error("update failed (%s)", type(update).__name__, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        try:
+            await send(update, Reply(render("error")))
+        except Exception:  # the network may be what failed; the log above has the cause
+            log.warning("could not send the error reply")

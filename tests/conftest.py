@@ -1,0 +1,58 @@
+"""Shared fixtures: a real SQLite file, the real FAQ, and the real PTB Application on a fake Bot API."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot import app as app_mod
+from bot.assistant import Assistant
+from bot.config import Config
+from bot.fakeapi import TOKEN, FakeBotAPI
+from bot.faq import load
+from bot.storage import Storage
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return load()
+
+
+@pytest.fixture
+def config(tmp_path) -> Config:
+    return Config(token=TOKEN, database=tmp_path / "bot.db", rate_limiter=False,
+                  user_salt="test-salt", output_dir=tmp_path / "out")
+
+
+@pytest.fixture
+def storage(config):
+    s = Storage(config.database)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def assistant(config, storage, kb) -> Assistant:
+    return Assistant(config, storage, kb)
+
+
+@pytest.fixture
+async def api():
+    server = await FakeBotAPI().start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def telegram(api, config, assistant):
+    """The real Application polling the fake server over HTTP; yields the fake server."""
+    cfg = dataclasses.replace(config, base_url=api.base_url)
+    application = app_mod.build(cfg, assistant)
+    await application.initialize()
+    await application.post_init(application)
+    await application.start()
+    await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    yield api
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
