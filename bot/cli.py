@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
                               help="questions the bot could not answer, most frequent first")
     gaps.add_argument("--limit", type=int, default=50)
     faq_sub.add_parser("check", parents=[common], help="validate the FAQ files and print entry counts")
+    ev = faq_sub.add_parser("eval", parents=[common], help="score matching on a labelled question set")
+    ev.add_argument("cases", nargs="?", help="TOML with [[case]] q/topic (default: tests/data)")
+    ev.add_argument("--verbose", action="store_true", help="list every miss")
     bench = sub.add_parser("bench", parents=[common], help="print latency and throughput figures")
     bench.add_argument("--updates", type=int, default=2000, help="updates per bot in the HTTP run")
     return p
@@ -106,12 +109,27 @@ def _faq(cfg, args) -> int:
         from bot.faq import load, summary
         print(summary(load(cfg.faq_dir)))
         return 0
+    if args.faq_command == "eval":
+        return _eval(cfg, args)
     from bot.storage import Storage
     rows = Storage(cfg.database).gaps(args.limit)
     if not rows:
         print("No unanswered questions recorded.")
     for row in rows:
         print(f"{row['n']:5d}  {row['text']}  [{row['regions'] or '-'}]  last {row['last']}")
+    return 0
+
+
+def _eval(cfg, args) -> int:
+    from bot.evaluation import DEFAULT_CASES, evaluate, load_cases
+    from bot.faq import load
+    from bot.matcher import Matcher
+    report = evaluate(Matcher(load(cfg.faq_dir), cfg.threshold), load_cases(args.cases or DEFAULT_CASES))
+    if args.verbose:
+        for o in report.failures():
+            print(f"MISS {o.q!r} [{o.region or '-'}] want {o.expected or 'refuse'}"
+                  f"/{o.expect_region or '*'} got {o.got or 'refuse'}/{o.got_region} ({o.score:.0f})")
+    print(report.summary())
     return 0
 
 

@@ -40,14 +40,15 @@ def canonical(name: str | None) -> str | None:
 
 
 def find_in_text(text: str) -> tuple[str | None, str]:
-    """The first region named in `text` and the text with all region names removed."""
-    found = None
+    """The most specific region named in `text` (a city over its province), and the text without
+    any region names."""
+    found: list[str] = []
     for alias in _SCAN_ORDER:
         if alias in text:
-            if found is None:
-                found = ALIASES[alias]
+            found.append(ALIASES[alias])
             text = text.replace(alias, " ")
-    return found, text
+    cities = [r for r in found if DOC_REGIONS.get(r)]
+    return (cities or found or [None])[0], text
 
 
 def fallback_chain(region: str | None) -> list[str]:

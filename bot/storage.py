@@ -27,6 +27,8 @@ class Storage:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite_utils.Database(path)
         self.db.enable_wal()
+        # WAL + NORMAL: a commit survives an app crash; only a power cut may lose the last ones.
+        self.db.execute("PRAGMA synchronous=NORMAL")
         self._create()
 
     def _create(self) -> None:

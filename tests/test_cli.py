@@ -1,0 +1,76 @@
+"""The CLI contract (`courier-bot ask --json`, stdin mode, faq gaps) and config errors, as subprocesses."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+KEYS = {"answered", "id", "score", "region", "answer", "source"}
+
+
+def cli(*args, stdin: str | None = None, config: Path | None = None):
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")}
+    cmd = [sys.executable, "-m", "bot.cli"] + (["--config", str(config)] if config else []) + list(args)
+    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.fixture
+def cfg_file(tmp_path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text('[storage]\ndatabase = "bot.db"\n[privacy]\nuser_salt = "t"\n', encoding="utf-8")
+    return path
+
+
+def test_ask_json_contract(cfg_file):
+    out = cli("ask", "上班路上骑电动车被车撞了算工伤吗", "--json", config=cfg_file)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) == KEYS
+    assert data["answered"] is True and data["id"] and "第十四条" in data["source"]
+    assert isinstance(data["score"], float) and data["region"] == "全国"
+
+
+def test_ask_region_option(cfg_file):
+    data = json.loads(cli("ask", "网点交多少钱", "--region", "济宁", "--json", config=cfg_file).stdout)
+    assert data["region"] == "济宁" and "0.4%" in data["answer"]
+
+
+def test_ask_stdin_one_object_per_line_and_gaps_listed(cfg_file):
+    out = cli("ask", "-", "--json", stdin="今天天气怎么样\n派件途中摔伤算工伤吗\n\n今天天气怎么样\n",
+              config=cfg_file)
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["answered"] for r in rows] == [False, True, False]
+    assert rows[0]["id"] is None and rows[0]["source"] == "" and "12333" in rows[0]["answer"]
+    gaps = cli("faq", "gaps", config=cfg_file)
+    assert "    2  今天天气怎么样" in gaps.stdout
+    assert "派件" not in gaps.stdout
+
+
+def test_run_without_token_falls_back_to_console(cfg_file):
+    out = cli("run", stdin="/region 济宁\n济宁网点交多少钱\n", config=cfg_file)
+    assert out.returncode == 0
+    assert "No Telegram token" in out.stderr and "TELEGRAM_BOT_TOKEN" in out.stderr
+    assert "0.4%" in out.stdout and "再见" in out.stdout
+
+
+@pytest.mark.parametrize("body, key", [
+    ("[telegram]\ntoken = 5\n", "telegram.token"),
+    ("[telegram]\nadmin_ids = ['x']\n", "telegram.admin_ids"),
+    ("[faq]\ndefault_region = '火星'\n", "faq.default_region"),
+    ("[storage]\ndatabse = 'x'\n", "storage.databse"),
+    ("[telegram\n", "not valid TOML"),
+])
+def test_bad_config_is_one_line_naming_the_key(tmp_path, body, key):
+    path = tmp_path / "bad.toml"
+    path.write_text(body, encoding="utf-8")
+    out = cli("faq", "check", config=path)
+    assert out.returncode == 2
+    assert key in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_missing_config_file(tmp_path):
+    out = cli("faq", "check", config=tmp_path / "nope.toml")
+    assert out.returncode == 2 and "not found" in out.stderr

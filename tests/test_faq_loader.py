@@ -1,0 +1,88 @@
+"""The FAQ is data: it loads, it is complete enough, and a broken entry names its file and id."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.faq import DEFAULT_DIR, FaqError, load
+from bot.regions import DOC_REGIONS
+
+GOOD = '''
+[[entry]]
+id = "t.one"
+topic = "t"
+region = "全国"
+title = "测试"
+questions = ["问一", "问二", "问三"]
+answer = "答。"
+source = "《工伤保险条例》第十条"
+'''
+
+
+def test_real_faq_loads_with_enough_entries(kb):
+    assert len(kb.entries) >= 60
+    assert {e.region for e in kb.entries} == set(DOC_REGIONS)
+
+
+def test_every_national_entry_cites_an_article(kb):
+    for e in kb.entries:
+        if e.region == "全国":
+            assert "条" in e.source and "《" in e.source, e.id
+
+
+def test_regional_entries_name_their_document(kb):
+    for e in kb.entries:
+        if e.region != "全国":
+            assert e.region in e.source or "济宁" in e.source or "上海" in e.source, e.id
+
+
+def test_platform_scheme_is_not_called_work_injury_insurance(kb):
+    """职业伤害保障 entries must say the schemes are different, never that they are one."""
+    for e in kb.entries:
+        if "职业伤害" in e.answer:
+            assert "不是" in e.answer or "不同" in e.answer or "两" in e.answer or "区别" in e.answer, e.id
+
+
+def _write(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "entries").mkdir()
+    (tmp_path / "entries" / "x.toml").write_text(body, encoding="utf-8")
+    return tmp_path
+
+
+def test_minimal_valid_file_loads(tmp_path):
+    assert [e.id for e in load(_write(tmp_path, GOOD)).entries] == ["t.one"]
+
+
+@pytest.mark.parametrize("change, message", [
+    (('answer = "答。"', 'answer = ""'), "'answer'"),
+    (('region = "全国"', 'region = "火星"'), "region"),
+    (('questions = ["问一", "问二", "问三"]', 'questions = ["问一"]'), "at least 3"),
+    (('questions = ["问一", "问二", "问三"]', 'questions = ["问一", "问一", "问三"]'), "duplicate"),
+    (('title = "测试"', 'title = "这是一个非常非常非常非常长的按钮标题文字"'), "title"),
+    (('source = "《工伤保险条例》第十条"', 'sauce = "x"'), "unknown field"),
+    (('id = "t.one"', 'id = "Bad Id"'), "id must be"),
+    (('topic = "t"', 'topic = "t"\nrelated = ["nope"]'), "related id 'nope'"),
+])
+def test_broken_entry_names_file_and_id(tmp_path, change, message):
+    body = GOOD.replace(*change)
+    with pytest.raises(FaqError) as err:
+        load(_write(tmp_path, body))
+    assert "x.toml" in str(err.value) and message in str(err.value)
+
+
+def test_duplicate_id_across_files_is_rejected(tmp_path):
+    _write(tmp_path, GOOD)
+    (tmp_path / "entries" / "y.toml").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(FaqError, match="already used in x.toml"):
+        load(tmp_path)
+
+
+def test_bad_toml_is_reported_with_file_name(tmp_path):
+    with pytest.raises(FaqError, match="x.toml: not valid TOML"):
+        load(_write(tmp_path, "[[entry]\nid = "))
+
+
+def test_shipped_extras_are_valid(tmp_path):
+    shutil.copytree(DEFAULT_DIR, tmp_path / "faq")
+    kb = load(tmp_path / "faq")
+    assert kb.synonyms and kb.out_of_scope and kb.domain_words

@@ -1,0 +1,24 @@
+"""The SQLite file: created on first run, region preferences, gaps without user ids."""
+from bot.storage import Storage, user_key
+
+
+def test_database_is_created_and_reopened(tmp_path):
+    path = tmp_path / "sub" / "bot.db"
+    s = Storage(path)
+    s.set_region(user_key("salt", "telegram", 123), "济宁")
+    s.close()
+    again = Storage(path)
+    assert again.region(user_key("salt", "telegram", 123)) == "济宁"
+    assert again.region(user_key("other-salt", "telegram", 123)) is None
+
+
+def test_gaps_are_counted_and_hold_no_user(assistant, storage, config):
+    user = user_key(config.user_salt, "telegram", 987654321)
+    for _ in range(3):
+        assistant.ask("明天会下雨吗", user)
+    assistant.ask("怎么查我的快递单号", user)
+    rows = storage.gaps()
+    assert [(r["text"], r["n"]) for r in rows] == [("明天会下雨吗", 3), ("怎么查我的快递单号", 1)]
+    columns = {c.name for c in storage.db["gaps"].columns}
+    assert columns == {"id", "text", "region", "created_at"}
+    assert b"987654321" not in config.database.read_bytes()

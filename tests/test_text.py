@@ -1,0 +1,44 @@
+"""Normalisation: width, punctuation, script, synonyms, pinyin, regions named in a message."""
+import pytest
+
+from bot import regions
+from bot.text import Synonyms, clean, pinyin
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("工伤？", "工伤"),
+    ("ＡＢＣ１２３", "abc123"),
+    ("工傷認定", "工伤认定"),
+    ("  上 班 路 上！！ ", "上班路上"),
+    ("😀工伤\u200b", "工伤"),
+    ("", ""),
+])
+def test_clean(raw, expected):
+    assert clean(raw) == expected
+
+
+def test_synonyms_prefer_the_longest_variant():
+    syn = Synonyms({"申请工伤认定": ["报工伤"], "工伤": ["公伤"], "网点": ["老板"]})
+    assert syn.apply("老板不给报工伤") == "网点不给申请工伤认定"
+    assert syn.apply("公伤咋算") == "工伤咋算"
+
+
+def test_pinyin_makes_homophones_equal():
+    assert pinyin("工伤") == pinyin("工商") == "gong shang"
+
+
+@pytest.mark.parametrize("text, region", [
+    ("济宁网点交多少钱", "济宁"), ("吉林省的费率", "吉林"), ("山西长治", "长治"),
+    ("全国都一样吗", "全国"), ("算工伤吗", None), ("广西壮族自治区", "广西"),
+])
+def test_region_named_in_text(text, region):
+    found, rest = regions.find_in_text(text)
+    assert found == region
+    if region:
+        assert region not in rest
+
+
+def test_fallback_chain_goes_city_province_nation():
+    assert regions.fallback_chain("济宁") == ["济宁", "山东", "全国"]
+    assert regions.fallback_chain(None) == ["全国"]
+    assert regions.canonical("山东省") == "山东" and regions.canonical("火星") is None
