@@ -23,7 +23,7 @@ class Config:
     admin_ids: frozenset[int] = frozenset()
     database: Path = Path("data/courier-bot.db")
     faq_dir: Path = DEFAULT_DIR
-    threshold: float = 62.0
+    threshold: float = 50.0
     default_region: str | None = None
     user_salt: str = "change-me"
     max_message_chars: int = 500
