@@ -10,19 +10,29 @@ from telegram.ext import (
 
 from bot.assistant import Assistant
 from bot.config import Config
+from bot.guide_flow import GuideFlow
+from bot.guides import Engine, load_guides
+from bot.persistence import PersistingApplication, SQLitePersistence
+from bot.reminders import Reminders
 from bot.storage import Storage
-from handlers import qa
+from handlers import guide, qa, reminders
 from handlers.common import ASSISTANT
 
 COMMANDS = [
     BotCommand("start", "打开菜单"),
     BotCommand("help", "怎么用"),
     BotCommand("region", "设置所在地区"),
+    BotCommand("injury", "工伤认定指引"),
+    BotCommand("assess", "劳动能力鉴定（评残）指引"),
+    BotCommand("reminders", "查看或取消期限提醒"),
+    BotCommand("back", "指引中回到上一步"),
+    BotCommand("cancel", "退出指引"),
 ]
 
 
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands(COMMANDS)
+    reminders.schedule_all(app)   # JobQueue jobs are not persisted: rebuild them from SQLite
 
 
 async def _post_shutdown(app: Application) -> None:
@@ -31,8 +41,11 @@ async def _post_shutdown(app: Application) -> None:
 
 def build(config: Config, assistant: Assistant | None = None) -> Application:
     """The Application for `config`; `assistant` may be passed in (tests share one)."""
+    assistant = assistant or Assistant(config, Storage(config.database))
     builder = (
         ApplicationBuilder()
+        .application_class(PersistingApplication)
+        .persistence(SQLitePersistence(assistant.storage))
         .token(config.token)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .post_init(_post_init)
@@ -45,13 +58,19 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
     if config.rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter())
     app = builder.build()
-    app.bot_data[ASSISTANT] = assistant or Assistant(config, Storage(config.database))
+    app.bot_data[ASSISTANT] = assistant
+    app.bot_data[guide.FLOW] = GuideFlow(Engine(load_guides(config.faq_dir)))
+    app.bot_data[reminders.REMINDERS] = Reminders(assistant.storage)
     register(app)
     return app
 
 
 def register(app: Application) -> None:
     private_or_group = filters.UpdateType.MESSAGE
+    # The guide conversation first: while a courier is in a guide, it sees their messages.
+    app.add_handler(guide.conversation())
+    app.add_handler(CommandHandler("reminders", reminders.list_command))
+    app.add_handler(CallbackQueryHandler(reminders.button, pattern="^rem:"))
     app.add_handler(CommandHandler("start", qa.start))
     app.add_handler(CommandHandler("help", qa.help_))
     app.add_handler(CommandHandler("region", qa.region))

@@ -11,6 +11,7 @@ from bot.config import Config
 from bot.faq import Knowledge, load
 from bot.matcher import Match, Matcher
 from bot.render import plain, render
+from bot.outcomes import Outcome
 from bot.storage import Storage
 
 # Callback-data prefixes shared with the channels. Telegram allows at most 64 bytes.
@@ -18,8 +19,8 @@ FAQ, MENU, REGION = "faq:", "menu:", "region:"
 
 MENU_ITEMS = [  # (action, label, example question for features not built yet)
     ("qa", "政策问答", None),
-    ("injury_guide", "工伤认定指引", "工伤认定要交什么材料"),
-    ("assess_guide", "劳动能力鉴定指引", "劳动能力鉴定怎么申请"),
+    ("injury_guide", "工伤认定指引", None),     # guides are started by the channels
+    ("assess_guide", "劳动能力鉴定指引", None),
     ("outlet", "查网点参保", "网点没给我交工伤保险咋办"),
     ("region", "设置地区", None),
 ]
@@ -32,6 +33,8 @@ class Reply:
     text: str                                   # Telegram HTML
     buttons: list[tuple[str, str]] = field(default_factory=list)   # (label, callback data)
     match: Match | None = None
+    document: tuple[str, bytes] | None = None   # (file name, content) to send as a download
+    outcome: "Outcome | None" = None            # a finished guide's facts (deadlines for reminders)
 
 
 class Assistant:
@@ -116,7 +119,7 @@ class Assistant:
         if action == "region_other":
             return Reply(render("region_unknown", name="其他省份"))
         for key, label, example in MENU_ITEMS:
-            if key == action:
+            if key == action and example:
                 return Reply(render("not_yet", feature=label, example=example))
         return None
 

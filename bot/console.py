@@ -2,14 +2,21 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from bot.assistant import Assistant, Reply
-from bot.render import plain
+from bot.guide_flow import BACK, CANCEL, GuideFlow, parse_callback
+from bot.guides import Engine, load_guides
+from bot.render import plain, render
 from bot.storage import user_key
 
+log = logging.getLogger(__name__)
 PROMPT = "你> "
+GUIDE_COMMANDS = {"/injury": "injury", "/assess": "assess"}
+GUIDE_MENU = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}
 
 
 class Console:
@@ -18,9 +25,13 @@ class Console:
         self.out = out
         self.user = user_key(assistant.config.user_salt, "console", getpass.getuser())
         self.buttons: list[tuple[str, str]] = []
+        self.flow = GuideFlow(Engine(load_guides(assistant.config.faq_dir)))
+        self.session: dict | None = None     # the guide in progress, if any
 
     def show(self, reply: Reply) -> None:
         print("\n" + plain(reply.text), file=self.out)
+        if reply.document:
+            print("\n" + render("console_file", path=self._save(*reply.document)), file=self.out)
         self.buttons = reply.buttons
         for i, (label, _) in enumerate(reply.buttons, 1):
             print(f"  [{i}] {label}", file=self.out)
@@ -28,10 +39,23 @@ class Console:
             print("  （输入编号选择）", file=self.out)
         print(file=self.out)
 
+    def _save(self, name: str, content: bytes) -> Path:
+        folder = self.assistant.config.output_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        path.write_bytes(content)
+        return path.resolve()
+
     def handle(self, line: str) -> Reply:
         """One line typed by the user -> the reply (commands, button numbers or a question)."""
         text = line.strip()
+        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+            return self.press(self.buttons[int(text) - 1][1])
         command, _, arg = text.partition(" ")
+        if command in GUIDE_COMMANDS:
+            return self.start_guide(GUIDE_COMMANDS[command])
+        if self.session is not None:
+            return self.guide_input(text)
         if command in ("/start", "/menu"):
             return self.assistant.welcome(self.user)
         if command == "/help":
@@ -40,9 +64,29 @@ class Console:
             if arg.strip():
                 return self.assistant.set_region(self.user, arg.strip())
             return self.assistant.region_menu(self.user)
-        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
-            return self.assistant.callback(self.buttons[int(text) - 1][1], self.user)
         return self.assistant.ask(text, self.user)
+
+    def press(self, data: str) -> Reply:
+        if data in GUIDE_MENU:
+            return self.start_guide(GUIDE_MENU[data])
+        if self.session is not None and data.startswith("g:"):
+            return self.guide_input(data)
+        return self.assistant.callback(data, self.user)
+
+    def start_guide(self, guide_id: str) -> Reply:
+        reply, self.session = self.flow.start(guide_id)
+        return reply
+
+    def guide_input(self, text: str) -> Reply:
+        if text in ("/cancel", CANCEL):
+            reply, self.session = self.flow.cancel(self.session), None
+            return reply
+        if text in ("/back", BACK):
+            return self.flow.back(self.session)
+        parsed = parse_callback(text)
+        step, value = parsed if parsed else (None, text)
+        reply, self.session = self.flow.answer(self.session, value, step_id=step)
+        return reply
 
     def run(self, lines: TextIO = sys.stdin) -> None:
         self.show(self.assistant.welcome(self.user))
@@ -57,4 +101,9 @@ class Console:
                 return
             if not interactive:
                 print(PROMPT + line.rstrip(), file=self.out)
-            self.show(self.handle(line))
+            try:
+                reply = self.handle(line)
+            except Exception:  # one bad line must not end the chat; the log has the cause
+                log.exception("console input failed")
+                reply = Reply(render("error"))
+            self.show(reply)

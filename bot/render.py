@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from bot.regions import full_name
 
@@ -21,11 +22,25 @@ _env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 _env.globals["full_name"] = full_name
+_env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
+
+
+def macro_lines(template: str, macro: str, *args) -> list[str]:
+    """The non-empty lines a macro of `template` renders: shared lists (materials, next steps)."""
+    text = getattr(_env.get_template(f"{template}.j2").module, macro)(*args)
+    return [line.strip() for line in str(text).split("\n") if line.strip()]
 
 
 def render(name: str, **context) -> str:
     """Telegram HTML for template `name` (without the .j2 suffix)."""
     return _env.get_template(f"{name}.j2").render(**context).strip()
+
+
+def render_markup(name: str, **context) -> str:
+    """Like render(), for a template that embeds already-rendered HTML given as `body`."""
+    if "body" in context:
+        context["body"] = Markup(context["body"])
+    return render(name, **context)
 
 
 def plain(text_html: str) -> str:

@@ -1,0 +1,88 @@
+"""PTB persistence in the project's SQLite file, written at once (a crash loses no conversation)."""
+from __future__ import annotations
+
+import json
+
+from telegram.ext import Application, BasePersistence, PersistenceInput
+
+from bot.storage import Storage
+
+
+class SQLitePersistence(BasePersistence):
+    """Keeps user_data and conversation states; chat/bot/callback data are not used by this bot."""
+
+    def __init__(self, storage: Storage):
+        super().__init__(PersistenceInput(bot_data=False, chat_data=False, user_data=True,
+                                          callback_data=False))
+        self.db = storage.db
+        self.db["ptb_user_data"].create({"user_id": int, "data": str}, pk="user_id",
+                                        if_not_exists=True)
+        self.db["ptb_conversations"].create({"name": str, "key": str, "state": str},
+                                            pk=("name", "key"), if_not_exists=True)
+
+    async def get_user_data(self) -> dict:
+        return {r["user_id"]: json.loads(r["data"]) for r in self.db["ptb_user_data"].rows}
+
+    async def get_chat_data(self) -> dict:
+        return {}
+
+    async def get_bot_data(self) -> dict:
+        return {}
+
+    async def get_callback_data(self) -> None:
+        return None
+
+    async def get_conversations(self, name: str) -> dict:
+        rows = self.db["ptb_conversations"].rows_where("name = ?", [name])
+        return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
+
+    async def update_conversation(self, name: str, key: tuple, new_state: object) -> None:
+        pk = (name, json.dumps(list(key)))
+        if new_state is None:
+            self.db["ptb_conversations"].delete_where("name = ? and key = ?", list(pk))
+        else:
+            self.db["ptb_conversations"].upsert(
+                {"name": pk[0], "key": pk[1], "state": json.dumps(new_state)}, pk=("name", "key"))
+
+    async def update_user_data(self, user_id: int, data: dict) -> None:
+        if data:
+            self.db["ptb_user_data"].upsert(
+                {"user_id": user_id, "data": json.dumps(data, ensure_ascii=False)}, pk="user_id")
+        else:
+            await self.drop_user_data(user_id)
+
+    async def drop_user_data(self, user_id: int) -> None:
+        self.db["ptb_user_data"].delete_where("user_id = ?", [user_id])
+
+    async def update_chat_data(self, chat_id: int, data: dict) -> None:
+        pass
+
+    async def update_bot_data(self, data: dict) -> None:
+        pass
+
+    async def update_callback_data(self, data: object) -> None:
+        pass
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        pass
+
+    async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
+        pass
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
+        pass
+
+    async def refresh_bot_data(self, bot_data: dict) -> None:
+        pass
+
+    async def flush(self) -> None:
+        pass
+
+
+class PersistingApplication(Application):
+    """Writes changed user data and conversation states after every update, not once a minute."""
+
+    async def process_update(self, update: object) -> None:
+        await super().process_update(update)
+        if self.persistence:
+            await self.update_persistence()

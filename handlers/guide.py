@@ -1,0 +1,134 @@
+"""The 工伤认定 and 劳动能力鉴定 guides as one ConversationHandler over the core's GuideFlow."""
+from __future__ import annotations
+
+import warnings
+
+from telegram import InputFile, Update
+from telegram.ext import (
+    CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.assistant import Reply
+from bot.guide_flow import BACK, CANCEL, GuideFlow, parse_callback
+from bot.render import render
+from handlers.common import send
+from handlers.reminders import offer
+
+IN_GUIDE = 1
+SESSION = "guide"          # context.user_data key of the engine's session (persisted)
+FLOW = "guide_flow"        # bot_data key of the GuideFlow
+MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}
+
+
+def flow(context: ContextTypes.DEFAULT_TYPE) -> GuideFlow:
+    return context.bot_data[FLOW]
+
+
+async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply,
+                 session: dict | None) -> int:
+    if session is None:
+        context.user_data.pop(SESSION, None)
+    else:
+        context.user_data[SESSION] = session
+    await send(update, reply)
+    if reply.document:
+        name, content = reply.document
+        await update.effective_chat.send_document(InputFile(content, filename=name),
+                                                  caption="清单文件：可以保存、打印或转发")
+    if reply.outcome and reply.outcome.upcoming:
+        await offer(update, context, reply.outcome.upcoming)
+    return ConversationHandler.END if session is None else IN_GUIDE
+
+
+async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, guide_id: str) -> int:
+    reply, session = flow(context).start(guide_id)
+    return await _reply(update, context, reply, session)
+
+
+async def start_injury(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return await _start(update, context, "injury")
+
+
+async def start_assess(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return await _start(update, context, "assess")
+
+
+async def start_from_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    await update.callback_query.answer()
+    return await _start(update, context, MENU_GUIDES[update.callback_query.data])
+
+
+async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    reply, session = flow(context).answer(context.user_data.get(SESSION),
+                                          update.effective_message.text)
+    return await _reply(update, context, reply, session)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    query = update.callback_query
+    await query.answer()
+    session = context.user_data.get(SESSION)
+    if query.data == BACK:
+        return await back(update, context)
+    if query.data == CANCEL:
+        return await cancel(update, context)
+    parsed = parse_callback(query.data or "")
+    if parsed is None:
+        await send(update, Reply(render("stale_button")))
+        return IN_GUIDE
+    reply, session = flow(context).answer(session, parsed[1], step_id=parsed[0])
+    return await _reply(update, context, reply, session)
+
+
+async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    session = context.user_data.get(SESSION)
+    reply = flow(context).back(session) if session else None
+    if reply is None:
+        return await _reply(update, context, Reply(render("guide_none")), None)
+    return await _reply(update, context, reply, session)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    reply = flow(context).cancel(context.user_data.get(SESSION))
+    return await _reply(update, context, reply, None)
+
+
+async def busy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Another command or a sticker mid-guide: say how to go on, and ask the step again."""
+    session = context.user_data.get(SESSION)
+    current = flow(context).resume(session)
+    if current is None:
+        return await _reply(update, context, Reply(render("guide_none")), None)
+    title = flow(context).title(session["guide"])
+    current.text = render("guide_busy", title=title) + "\n\n" + current.text
+    return await _reply(update, context, current, session)
+
+
+def conversation() -> ConversationHandler:
+    # per_message=False on purpose: a guide belongs to the courier in this chat, and old buttons are
+    # caught by the step id in their callback data. PTB warns about that combination; we chose it.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("injury", start_injury),
+                CommandHandler("assess", start_assess),
+                CallbackQueryHandler(start_from_menu, pattern="^menu:(injury_guide|assess_guide)$"),
+            ],
+            states={IN_GUIDE: [
+                CallbackQueryHandler(button, pattern="^g:"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, text),
+            ]},
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CommandHandler("back", back),
+                CommandHandler("injury", start_injury),
+                CommandHandler("assess", start_assess),
+                MessageHandler(filters.ALL, busy),
+            ],
+            name="guide",
+            persistent=True,
+            allow_reentry=True,
+            per_message=False,
+        )

@@ -1,0 +1,91 @@
+"""Deadline reminders: the offer after a guide, JobQueue delivery, /reminders with cancel buttons."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.assistant import Reply
+from bot.dates import CHINA, Deadline
+from bot.reminders import Reminders, describe, due_at, last_day
+from bot.render import render
+from handlers.common import send, user_of
+
+log = logging.getLogger(__name__)
+REMINDERS = "reminders"       # bot_data key of the Reminders store
+OFFERED = "offered_deadlines" # user_data key: deadlines the last guide offered reminders for
+ADD, NO, CANCEL = "rem:add", "rem:no", "rem:cancel:"
+RETRY_SECONDS = 60
+
+
+def store(context: ContextTypes.DEFAULT_TYPE) -> Reminders:
+    return context.bot_data[REMINDERS]
+
+
+async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, deadlines: list[Deadline]) -> None:
+    context.user_data[OFFERED] = [[d.key, d.last_day.isoformat()] for d in deadlines]
+    await send(update, Reply(render("reminders_offer", deadlines=deadlines),
+                             [("⏰ 好，提醒我", ADD), ("不用了", NO)]))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    user = user_of(update, context)
+    if query.data == ADD and context.user_data.get(OFFERED):
+        today = datetime.now(CHINA).date()
+        deadlines = [Deadline(k, datetime.fromisoformat(d).date(), today)
+                     for k, d in context.user_data.pop(OFFERED)]
+        store(context).plan(deadlines, update.effective_chat.id, user)
+        rows = [r for r in store(context).pending(user)]
+        for row in rows:
+            schedule(context.application, row)
+        await send(update, Reply(render("reminders_set", rows=[describe(r) for r in rows])))
+    elif query.data == NO:
+        context.user_data.pop(OFFERED, None)
+        await send(update, Reply(render("reminders_declined")))
+    elif query.data.startswith(CANCEL) and query.data[len(CANCEL):].isdigit():
+        ok = store(context).cancel(int(query.data[len(CANCEL):]), user)
+        await send(update, Reply(render("reminder_cancelled", ok=ok)))
+    else:
+        await send(update, Reply(render("stale_button")))
+
+
+async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    rows = [describe(r) for r in store(context).pending(user_of(update, context))]
+    buttons = [(f"取消第{i}个", f"{CANCEL}{r['id']}") for i, r in enumerate(rows, 1)]
+    await send(update, Reply(render("reminders_list", rows=rows), buttons))
+
+
+def schedule(app: Application, row: dict) -> None:
+    """Queue one stored reminder; one already due (e.g. while the bot was down) fires at once."""
+    name = f"reminder-{row['id']}"
+    if app.job_queue.get_jobs_by_name(name):
+        return
+    delay = max(0.0, (due_at(row) - datetime.now(timezone.utc)).total_seconds())
+    app.job_queue.run_once(deliver, when=delay, data=row["id"], name=name)
+
+
+def schedule_all(app: Application) -> int:
+    rows = app.bot_data[REMINDERS].pending()
+    for row in rows:
+        schedule(app, row)
+    return len(rows)
+
+
+async def deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
+    reminders: Reminders = context.bot_data[REMINDERS]
+    row = reminders.claim(context.job.data)
+    if row is None:
+        return  # cancelled, or already delivered
+    days_left = (last_day(row) - datetime.now(CHINA).date()).days
+    try:
+        await context.bot.send_message(row["chat_id"], render(
+            "reminder", row=row, last=last_day(row), days_left=days_left))
+    except TelegramError:
+        log.warning("reminder %s not delivered; retrying in %ss", row["id"], RETRY_SECONDS)
+        reminders.release(row["id"])
+        context.job_queue.run_once(deliver, when=RETRY_SECONDS, data=row["id"])
