@@ -43,16 +43,25 @@ async def api():
     await server.stop()
 
 
-@pytest.fixture
-async def telegram(api, config, assistant):
-    """The real Application polling the fake server over HTTP; yields the fake server."""
-    cfg = dataclasses.replace(config, base_url=api.base_url)
-    application = app_mod.build(cfg, assistant)
+async def launch(api: FakeBotAPI, config: Config, assistant: Assistant | None = None):
+    """Start the real Application polling the fake server over HTTP (as `run` would)."""
+    application = app_mod.build(dataclasses.replace(config, base_url=api.base_url), assistant)
     await application.initialize()
     await application.post_init(application)
     await application.start()
     await application.updater.start_polling(poll_interval=0.0, timeout=1)
-    yield api
+    return application
+
+
+async def halt(application) -> None:
     await application.updater.stop()
     await application.stop()
     await application.shutdown()
+
+
+@pytest.fixture
+async def telegram(api, config, assistant):
+    """The real Application polling the fake server over HTTP; yields the fake server."""
+    application = await launch(api, config, assistant)
+    yield api
+    await halt(application)

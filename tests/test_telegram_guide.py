@@ -1,0 +1,117 @@
+"""The guides in Telegram end to end: buttons, typed dates, the document upload, a restart mid-guide,
+and reminders that fire once and survive a restart."""
+import json
+from datetime import datetime, timedelta, timezone
+
+from bot import dates
+from bot.reminders import Reminders
+from bot.storage import Storage, user_key
+from tests.conftest import halt, launch
+
+
+def buttons(call) -> list[str]:
+    markup = json.loads(call.params.get("reply_markup") or "{}")
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def step(api, n, action):
+    """Do `action` (text or callback data), then wait for the n-th reply."""
+    if action.startswith(("g:", "menu:", "rem:")):
+        api.callback(action)
+    else:
+        api.message(action)
+    return (await api.wait_for("sendMessage", n))[-1]
+
+
+async def test_injury_guide_end_to_end_with_document_and_reminders(telegram, config):
+    api = telegram
+    first = await step(api, 1, "menu:injury_guide")
+    assert "第1步" in first.params["text"] and "g:what:commute" in buttons(first)
+    await step(api, 2, "g:what:commute")
+    await step(api, 3, "g:fault:minor")
+    await step(api, 4, "g:exclusion:no")
+    bad = await step(api, 5, "2099-01-01")
+    assert "这个日期还没到" in bad.params["text"]
+    accident = dates.today() - timedelta(days=3)
+    await step(api, 6, accident.isoformat())
+    await step(api, 7, "g:employer_applied:no")
+    await step(api, 8, "g:insured:unknown")
+    await step(api, 9, "g:outlet_kind:licensed")
+    api.callback("g:region:济宁")
+    replies = await api.wait_for("sendMessage", 11)
+    result, offer = replies[9], replies[10]
+    assert "第十四条第（六）项" in result.params["text"]
+    assert "还剩27天" in result.params["text"]
+    [doc] = await api.wait_for("sendDocument")
+    name, content = doc.files["document"]
+    assert name.endswith(".html") and "工伤认定申请清单" in content.decode("utf-8")
+    assert "rem:add" in buttons(offer)
+    done = await step(api, 12, "rem:add")
+    assert "已经设好4个提醒" in done.params["text"]
+    listing = await step(api, 13, "/reminders")
+    cancel = [b for b in buttons(listing) if b.startswith("rem:cancel:")]
+    assert len(cancel) == 4
+    cancelled = await step(api, 14, cancel[0])
+    assert "已取消" in cancelled.params["text"]
+    again = await step(api, 15, cancel[0])
+    assert "已经发过或取消过" in again.params["text"]
+    assert len(Reminders(Storage(config.database)).pending()) == 3
+
+
+async def test_cancel_back_and_busy_inside_a_guide(telegram):
+    api = telegram
+    await step(api, 1, "/assess")
+    await step(api, 2, "g:decision:yes")
+    back = await step(api, 3, "/back")
+    assert "《工伤认定决定书》" in back.params["text"]
+    busy = await step(api, 4, "/region 济宁")
+    assert "/cancel" in busy.params["text"] and "第1步" in busy.params["text"]
+    sticker_reply = (api.sticker(), await api.wait_for("sendMessage", 5))[1][-1]
+    assert "第1步" in sticker_reply.params["text"]
+    bye = await step(api, 6, "/cancel")
+    assert "已退出劳动能力鉴定指引" in bye.params["text"]
+    answer = await step(api, 7, "派件途中摔伤算工伤吗")
+    assert "依据" in answer.params["text"]
+    stale = await step(api, 8, "g:stage:applied")
+    assert "按钮已经失效" in stale.params["text"]
+
+
+async def test_restart_mid_guide_continues_where_the_courier_was(api, config, assistant):
+    app = await launch(api, config, assistant)
+    await step(api, 1, "/injury")
+    await step(api, 2, "g:what:errand")
+    await halt(app)
+    app = await launch(api, config)          # as a fresh process would: nothing shared
+    try:
+        after = await step(api, 3, "g:exclusion:no")
+        assert "事故是哪天发生的" in after.params["text"]
+    finally:
+        await halt(app)
+
+
+async def test_due_reminder_fires_once_and_survives_restart(api, config):
+    storage = Storage(config.database)
+    reminders = Reminders(storage)
+    last = dates.today() + timedelta(days=8)
+    # Planned a week ago, while the bot was down when it fell due: time injected, no sleeping.
+    reminders.plan([dates.Deadline("self_apply", last, dates.today())], chat_id=77,
+                   user_key=user_key(config.user_salt, "telegram", 77),
+                   moment=datetime.now(timezone.utc) - timedelta(days=7))
+    [row] = [r for r in reminders.pending() if r["days_before"] == 7]
+    storage.db.execute("update reminders set due_at = ? where id = ?",
+                       [(datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(), row["id"]])
+    storage.db.conn.commit()
+    app = await launch(api, config)
+    try:
+        [sent] = await api.wait_for("sendMessage", chat_id=77)
+        assert "提醒" in sent.params["text"] and f"{last.month}月{last.day}日" in sent.params["text"]
+    finally:
+        await halt(app)
+    app = await launch(api, config)                 # restart: the sent one must not fire again
+    try:
+        api.message("/reminders", chat_id=77, user_id=77)
+        listing = (await api.wait_for("sendMessage", 2, chat_id=77))[-1]
+        assert len(api.sent("sendMessage", chat_id=77)) == 2
+        assert len([b for b in buttons(listing) if b.startswith("rem:cancel:")]) == 1
+    finally:
+        await halt(app)
