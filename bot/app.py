@@ -1,7 +1,7 @@
 """Wiring the Telegram Application: every handler is registered here, in order."""
 from __future__ import annotations
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
@@ -17,6 +17,7 @@ from bot.reminders import Reminders
 from bot.storage import Storage
 from handlers import guide, qa, reminders
 from handlers.common import ASSISTANT
+from handlers import outlets
 
 COMMANDS = [
     BotCommand("start", "打开菜单"),
@@ -27,7 +28,9 @@ COMMANDS = [
     BotCommand("reminders", "查看或取消期限提醒"),
     BotCommand("back", "指引中回到上一步"),
     BotCommand("cancel", "退出指引"),
-]
+    BotCommand("outlet", "查网点有没有参加工伤保险"),
+    BotCommand("premium", "估算网点的工伤保险费"),
+]   # /stats is for admins only, so it is not advertised
 
 
 async def _post_init(app: Application) -> None:
@@ -47,7 +50,8 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
         .application_class(PersistingApplication)
         .persistence(SQLitePersistence(assistant.storage))
         .token(config.token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -67,6 +71,9 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
 
 def register(app: Application) -> None:
     private_or_group = filters.UpdateType.MESSAGE
+    # Group -1, before everything: the answer to "which outlet?" (after /outlet or the menu's
+    # 查网点参保) is looked up and stops there; other texts pass on to the handlers below.
+    app.add_handler(MessageHandler(private_or_group & filters.TEXT, outlets.pending), group=-1)
     # The guide conversation first: while a courier is in a guide, it sees their messages.
     app.add_handler(guide.conversation())
     app.add_handler(CommandHandler("reminders", reminders.list_command))
@@ -74,6 +81,11 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("start", qa.start))
     app.add_handler(CommandHandler("help", qa.help_))
     app.add_handler(CommandHandler("region", qa.region))
+    # Outlet coverage: lookup (candidate buttons "ol:" go through qa.button), officials' stats
+    # (admins only), and the premium estimate for outlet managers.
+    app.add_handler(CommandHandler("outlet", outlets.outlet))
+    app.add_handler(CommandHandler("stats", outlets.stats))
+    app.add_handler(CommandHandler("premium", outlets.premium))
     app.add_handler(CallbackQueryHandler(qa.button))
     app.add_handler(MessageHandler(private_or_group & filters.COMMAND, qa.unknown_command))
     app.add_handler(MessageHandler(private_or_group & filters.TEXT, qa.question))

@@ -16,12 +16,13 @@ from bot.storage import Storage
 
 # Callback-data prefixes shared with the channels. Telegram allows at most 64 bytes.
 FAQ, MENU, REGION = "faq:", "menu:", "region:"
+OUTLET = "ol:"   # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlet_desk.py)
 
 MENU_ITEMS = [  # (action, label, example question for features not built yet)
     ("qa", "政策问答", None),
     ("injury_guide", "工伤认定指引", None),     # guides are started by the channels
     ("assess_guide", "劳动能力鉴定指引", None),
-    ("outlet", "查网点参保", "网点没给我交工伤保险咋办"),
+    ("outlet", "查网点参保", None),             # the lookup flow: bot/outlet_desk.py
     ("region", "设置地区", None),
 ]
 REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
@@ -42,6 +43,8 @@ class Assistant:
         self.config = config
         self.storage = storage
         self.matcher = Matcher(kb or load(config.faq_dir), threshold=config.threshold)
+        from bot.outlet_desk import OutletDesk   # it imports this module: load it once we exist
+        self.outlets = OutletDesk(self)          # outlet lookups, /stats, /premium
 
     # --- region -------------------------------------------------------------------------------
     def region_of(self, user: str | None) -> str | None:
@@ -118,6 +121,8 @@ class Assistant:
             return self.region_menu(user)
         if action == "region_other":
             return Reply(render("region_unknown", name="其他省份"))
+        if action == "outlet":
+            return self.outlets.prompt(user)
         for key, label, example in MENU_ITEMS:
             if key == action and example:
                 return Reply(render("not_yet", feature=label, example=example))
@@ -132,6 +137,8 @@ class Assistant:
             reply = self.menu(data[len(MENU):], user)
         elif data.startswith(REGION) and data[len(REGION):] in REGION_BUTTONS:
             reply = self.set_region(user, data[len(REGION):])
+        elif data.startswith(OUTLET):
+            reply = self.outlets.pick(data, user, "chat")
         return reply or Reply(render("stale_button"))
 
 

@@ -37,6 +37,28 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--verbose", action="store_true", help="list every miss")
     bench = sub.add_parser("bench", parents=[common], help="print latency and throughput figures")
     bench.add_argument("--updates", type=int, default=2000, help="updates per bot in the HTTP run")
+    bench.add_argument("--outlets", type=int, default=0, metavar="N",
+                       help="instead: import a generated list of N outlets, time lookups (e.g. 500000)")
+    outlets = sub.add_parser("outlets", parents=[common], help="outlet lists: import, lookup")
+    outlets_sub = outlets.add_subparsers(dest="outlets_command", required=True)
+    imp = outlets_sub.add_parser("import", parents=[common],
+                                 help="import an official outlet list (CSV, UTF-8 or GBK/GB18030)")
+    imp.add_argument("file", help="CSV file; columns are listed in README.md (Outlet lists)")
+    imp.add_argument("--source", required=True, help="who issued the list, e.g. 济宁市邮政管理局")
+    imp.add_argument("--as-of", required=True, help="the list's date, e.g. 2026-10")
+    imp.add_argument("--skip-bad", action="store_true",
+                     help="import the valid rows and report the bad ones (default: reject the file)")
+    look = outlets_sub.add_parser("lookup", parents=[common],
+                                  help="look an outlet up ('-' reads one query per line from stdin)")
+    look.add_argument("query", help="outlet name (fuzzy) or licence/filing number (exact)")
+    look.add_argument("--region", help="only outlets in this region, e.g. 济宁, 广西")
+    look.add_argument("--json", action="store_true", help="print one JSON object per query")
+    rep = sub.add_parser("report", parents=[common],
+                         help="monthly coverage (调度表 columns) and the outlets couriers looked up")
+    rep.add_argument("--month", help="YYYY-MM (default: this month)")
+    rep.add_argument("--region", help="e.g. 广西, 济宁 (default: everywhere)")
+    rep.add_argument("--format", choices=["csv", "md"], default="md")
+    rep.add_argument("--output", help="write to this file instead of stdout (CSV with a BOM for Excel)")
     return p
 
 
@@ -73,9 +95,15 @@ def _dispatch(args, cfg) -> int:
         return _ask(cfg, args)
     if args.command == "faq":
         return _faq(cfg, args)
+    if args.command == "bench" and args.outlets:
+        from bot.bench import outlets_main
+        return outlets_main(cfg, args.outlets)
     if args.command == "bench":
         from bot.bench import main as bench
         return bench(cfg, args.updates)
+    if args.command in ("outlets", "report"):
+        from bot.outlet_cli import main as outlet_cli
+        return outlet_cli(cfg, args)
     return 2
 
 

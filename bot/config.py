@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot import regions
 from bot.faq import DEFAULT_DIR
+from bot.premium import DEFAULT_RULES, PremiumConfigError, PremiumRule, parse_rules
 
 
 class ConfigError(ValueError):
@@ -28,6 +29,9 @@ class Config:
     user_salt: str = "change-me"
     max_message_chars: int = 500
     output_dir: Path = Path("out")
+    lookup_retention_days: int = 180      # outlet lookups are deleted after this (0 = keep none)
+    load_sample_outlets: bool = True      # load the fictional sample outlet list on first run
+    premium: tuple[PremiumRule, ...] = DEFAULT_RULES   # per-region rate/base for /premium
     path: Path | None = field(default=None, compare=False)
 
 
@@ -36,7 +40,9 @@ _SCHEMA = {
                  "rate_limiter": bool},
     "storage": {"database": str},
     "faq": {"dir": str, "threshold": (int, float), "default_region": str},
-    "privacy": {"user_salt": str},
+    "privacy": {"user_salt": str, "lookup_retention_days": int},
+    "outlets": {"load_sample": bool},
+    "premium": {},   # [premium.REGION] tables, checked by bot.premium.parse_rules
     "limits": {"max_message_chars": int},
     "output": {"dir": str},
 }
@@ -48,6 +54,8 @@ def _check(data: dict) -> None:
             raise ConfigError(f"unknown section [{section}]")
         if not isinstance(value, dict):
             raise ConfigError(f"[{section}] must be a table")
+        if section == "premium":
+            continue
         for key, item in value.items():
             kind = _SCHEMA[section].get(key)
             if kind is None:
@@ -78,7 +86,17 @@ def load(path: str | Path | None = None) -> Config:
     if region is not None and regions.canonical(region) is None:
         raise ConfigError(f"faq.default_region {region!r} is not a known region")
     salt = data.get("privacy", {}).get("user_salt", Config.user_salt)
+    retention = data.get("privacy", {}).get("lookup_retention_days", Config.lookup_retention_days)
+    if retention < 0:
+        raise ConfigError("privacy.lookup_retention_days must be 0 (keep no lookups) or more")
+    try:
+        premium = parse_rules(data.get("premium", {}))
+    except PremiumConfigError as exc:
+        raise ConfigError(str(exc)) from None
     return Config(
+        lookup_retention_days=retention,
+        load_sample_outlets=data.get("outlets", {}).get("load_sample", Config.load_sample_outlets),
+        premium=premium,
         token=os.environ.get("TELEGRAM_BOT_TOKEN") or tg.get("token") or None,
         base_url=tg.get("base_url") or None,
         base_file_url=tg.get("base_file_url") or None,

@@ -54,6 +54,9 @@ class Console:
         command, _, arg = text.partition(" ")
         if command in GUIDE_COMMANDS:
             return self.start_guide(GUIDE_COMMANDS[command])
+        outlet_reply = self.assistant.outlets.console(self.user, text)   # /outlet /premium /stats
+        if outlet_reply is not None:
+            return outlet_reply
         if self.session is not None:
             return self.guide_input(text)
         if command in ("/start", "/menu"):

@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 import urllib.parse
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "工伤助手", "username": "courier_test_bot",
@@ -33,7 +34,8 @@ class FakeBotAPI:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.host, self.port = host, port
         self.calls: list[Call] = []
-        self._updates: list[dict] = []
+        self.counts: Counter = Counter()             # method -> calls so far
+        self._updates: deque[dict] = deque()
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self._ids = itertools.count(1)
@@ -41,6 +43,7 @@ class FakeBotAPI:
         self._server: asyncio.base_events.Server | None = None
         self._handlers: set[asyncio.Task] = set()
         self.sent_at: dict[int, float] = {}          # update_id -> when it was queued
+        self.delivered_at: dict[int, float] = {}     # update_id -> when getUpdates handed it out
 
     # --- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> "FakeBotAPI":
@@ -105,7 +108,7 @@ class FakeBotAPI:
                        timeout: float = 10.0) -> list[Call]:
         """Wait until the bot has called `method` at least `count` times; return those calls."""
         deadline = time.monotonic() + timeout
-        while len(self.sent(method, chat_id)) < count:
+        while (self.counts[method] if chat_id is None else len(self.sent(method, chat_id))) < count:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(f"bot called {method} {len(self.sent(method, chat_id))} times, "
@@ -120,7 +123,8 @@ class FakeBotAPI:
     # --- the Bot API ----------------------------------------------------------------------------
     async def _get_updates(self, params: dict) -> list[dict]:
         offset = int(params.get("offset") or 0)
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        while self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()     # confirmed by the bot
         timeout = float(params.get("timeout") or 0)
         if not self._updates and timeout > 0:
             self._new_update.clear()
@@ -128,7 +132,11 @@ class FakeBotAPI:
                 await asyncio.wait_for(self._new_update.wait(), timeout)
             except asyncio.TimeoutError:
                 pass
-        return self._updates[: int(params.get("limit") or 100)]
+        batch = list(itertools.islice(self._updates, int(params.get("limit") or 100)))
+        moment = time.perf_counter()
+        for u in batch:
+            self.delivered_at.setdefault(u["update_id"], moment)
+        return batch
 
     def _message_result(self, params: dict, **extra) -> dict:
         chat_id = int(params.get("chat_id", 0))
@@ -164,6 +172,7 @@ class FakeBotAPI:
                 params, files = _parse_body(headers, body)
                 if method != "getUpdates":
                     self.calls.append(Call(method, params, files))
+                    self.counts[method] += 1
                     self._new_call.set()
                 result = await self._dispatch(method, params, files)
                 _write_json(writer, {"ok": True, "result": result})
@@ -213,3 +222,26 @@ def _write_json(writer: asyncio.StreamWriter, payload: dict) -> None:
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                  b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
+
+
+def serve_burst(conn, texts: list[str], timeout: float = 600.0) -> None:
+    """Benchmark server, run in its own process so its work does not share the bot's CPU:
+    sends its base_url through `conn`, queues one message per text (each from a new courier),
+    and once every message has a reply sends back throughput and latency figures."""
+
+    async def main() -> None:
+        api = await FakeBotAPI().start()
+        conn.send(api.base_url)
+        chats = {api.message(t, chat_id=10_000 + i, user_id=10_000 + i): 10_000 + i
+                 for i, t in enumerate(texts)}
+        await api.wait_for("sendMessage", len(texts), timeout=timeout)
+        replied = {int(c.params["chat_id"]): c.at for c in api.sent("sendMessage")}
+        latencies = sorted((replied[chat] - api.delivered_at[uid]) * 1000 for uid, chat in chats.items())
+        first = min(api.delivered_at.values())
+        conn.send({"updates": len(texts), "per_s": len(texts) / (max(replied.values()) - first),
+                   "p50_ms": latencies[len(latencies) // 2],
+                   "p95_ms": latencies[int(len(latencies) * 0.95) - 1]})
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot has stopped
+        await api.stop()
+
+    asyncio.run(main())

@@ -1,7 +1,9 @@
 """Matching a courier's message to an FAQ topic with rapidfuzz, then picking the region's variant."""
 from __future__ import annotations
 
+import heapq
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -9,14 +11,16 @@ from rapidfuzz import fuzz, process
 
 from bot import regions
 from bot.faq import Entry, Knowledge, OutOfScope
-from bot.text import Synonyms, clean, pinyin
+from bot.text import Synonyms, clean, pinyin, strip_noise
 
 THRESHOLD = 50.0       # below this best score the bot says it does not know (tuned on tests/data)
 SUGGEST_FLOOR = 35.0   # below this even the "did you mean" buttons would be noise
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 MIN_CHARS = 2          # fewer meaningful characters than this cannot be a question
 SUGGESTIONS = 3
 FUZZY_WEIGHT = 0.5     # the rest is the IDF-weighted coverage of the message's bigrams
 PINYIN_DISCOUNT = 0.95 # a match by sound only is a little less sure than by characters
+CANDIDATES = 8         # entries (by coverage) that also get the costlier rapidfuzz comparison
 
 
 def bigrams(tokens) -> set:
@@ -44,17 +48,17 @@ class _Coverage:
         n = len(docs)
         self.idf = {g: math.log((n + 1) / (c + 1)) + 1 for g, c in df.items()}
         self.unseen = math.log(n + 1) + 1   # a word no question uses weighs the most
-        self.size = n
 
-    def scores(self, grams: set) -> list[float]:
-        total = sum(self.idf.get(g, self.unseen) for g in grams)
-        out = [0.0] * self.size
-        if not total:
-            return out
+    def scores(self, grams: set) -> dict[int, float]:
+        """Entry index -> coverage 0-100, for the entries sharing at least one bigram."""
+        out: dict[int, float] = defaultdict(float)
+        total = 0.0
         for g in grams:
+            weight = self.idf.get(g, self.unseen)
+            total += weight
             for i in self.postings.get(g, ()):
-                out[i] += self.idf[g]
-        return [100.0 * v / total for v in out]
+                out[i] += weight
+        return {i: 100.0 * v / total for i, v in out.items()}
 
 
 @dataclass
@@ -83,20 +87,19 @@ class Matcher:
         self.synonyms = Synonyms(kb.synonyms)
         self._ids = kb.by_id()
         self._by_topic: dict[str, list[Entry]] = defaultdict(list)
-        self._owner: list[int] = []          # choice index -> entry index
-        self._chars: list[str] = []
+        self._questions: list[list[str]] = []   # entry index -> its normalised questions
         char_docs, sound_docs = [], []
         for n, entry in enumerate(kb.entries):
             self._by_topic[entry.topic].append(entry)
             char_docs.append(set())
             sound_docs.append(set())
+            self._questions.append([])
             for q in entry.questions + (entry.title,):
                 text = self.normalise(q)[1]
                 char_docs[-1] |= bigrams(text)
                 sound_docs[-1] |= _sounds(text)
                 if q != entry.title:
-                    self._chars.append(text)
-                    self._owner.append(n)
+                    self._questions[n].append(text)
         self._by_chars = _Coverage(char_docs)
         self._by_sound = _Coverage(sound_docs)
         self._oos = [(s, [self.synonyms.apply(clean(w)) for w in s.words]) for s in kb.out_of_scope]
@@ -105,23 +108,23 @@ class Matcher:
     def normalise(self, text: str) -> tuple[str | None, str]:
         """(region named in the text, text cleaned with synonyms applied and region names removed)."""
         region, rest = regions.find_in_text(clean(text))
-        return region, clean(self.synonyms.apply(clean(rest)))
+        return region, strip_noise(self.synonyms.apply(rest))
 
     def scores(self, text: str) -> list[tuple[Entry, float]]:
-        """Every entry with its score, best first: half rapidfuzz WRatio against its closest
-        question, half how much of the message's wording its questions cover (by characters or,
-        for homophone typos, by pinyin)."""
-        fuzzy = [0.0] * len(self.kb.entries)
-        for _, score, i in process.extract(text, self._chars, scorer=fuzz.WRatio, limit=None):
-            n = self._owner[i]
-            fuzzy[n] = max(fuzzy[n], score)
-        chars = self._by_chars.scores(bigrams(text))
-        sound = self._by_sound.scores(_sounds(text))
-        ranked = [
-            (entry, FUZZY_WEIGHT * fuzzy[n]
-             + (1 - FUZZY_WEIGHT) * max(chars[n], PINYIN_DISCOUNT * sound[n]))
-            for n, entry in enumerate(self.kb.entries)
-        ]
+        """The likeliest entries with their scores, best first: half how much of the message's
+        wording an entry's questions cover (by characters or, for homophone typos, by pinyin),
+        half rapidfuzz WRatio against its closest question. Only the entries coverage ranks
+        highest are compared with WRatio and returned: the rest cannot come out on top."""
+        cover = self._by_chars.scores(bigrams(text))
+        for n, score in self._by_sound.scores(_sounds(text)).items():
+            cover[n] = max(cover.get(n, 0.0), PINYIN_DISCOUNT * score)
+        candidates = heapq.nlargest(CANDIDATES, cover, key=cover.__getitem__)
+        fuzzy = {}
+        for n in candidates:
+            best = process.extractOne(text, self._questions[n], scorer=fuzz.WRatio)
+            fuzzy[n] = best[1] if best else 0.0
+        ranked = [(self.kb.entries[n], (1 - FUZZY_WEIGHT) * cover[n] + FUZZY_WEIGHT * fuzzy[n])
+                  for n in candidates]
         return sorted(ranked, key=lambda p: p[1], reverse=True)
 
     def match(self, message: str, user_region: str | None = None) -> Match:
@@ -130,6 +133,8 @@ class Matcher:
         if len(text) < MIN_CHARS:
             result.too_short = True
             return result
+        if not _CJK.search(text):
+            return result        # digits or Latin only: nothing the Chinese FAQ can answer
         result.out_of_scope = self._out_of_scope(text)
         ranked = self.scores(text)
         top_topics = _distinct_topics(ranked)

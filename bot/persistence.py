@@ -19,9 +19,11 @@ class SQLitePersistence(BasePersistence):
                                         if_not_exists=True)
         self.db["ptb_conversations"].create({"name": str, "key": str, "state": str},
                                             pk=("name", "key"), if_not_exists=True)
+        self._stored: dict[int, str] = {}   # user id -> JSON last written: skip unchanged writes
 
     async def get_user_data(self) -> dict:
-        return {r["user_id"]: json.loads(r["data"]) for r in self.db["ptb_user_data"].rows}
+        self._stored = {r["user_id"]: r["data"] for r in self.db["ptb_user_data"].rows}
+        return {user: json.loads(data) for user, data in self._stored.items()}
 
     async def get_chat_data(self) -> dict:
         return {}
@@ -45,14 +47,17 @@ class SQLitePersistence(BasePersistence):
                 {"name": pk[0], "key": pk[1], "state": json.dumps(new_state)}, pk=("name", "key"))
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        if data:
-            self.db["ptb_user_data"].upsert(
-                {"user_id": user_id, "data": json.dumps(data, ensure_ascii=False)}, pk="user_id")
-        else:
+        if not data:
             await self.drop_user_data(user_id)
+            return
+        encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        if self._stored.get(user_id) != encoded:
+            self.db["ptb_user_data"].upsert({"user_id": user_id, "data": encoded}, pk="user_id")
+            self._stored[user_id] = encoded
 
     async def drop_user_data(self, user_id: int) -> None:
-        self.db["ptb_user_data"].delete_where("user_id = ?", [user_id])
+        if self._stored.pop(user_id, None) is not None:
+            self.db["ptb_user_data"].delete_where("user_id = ?", [user_id])
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         pass

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-GAP_TEXT_MAX = 500  # a gap is for curators: the start of the question is enough
+GAP_TEXT_MAX = 500
+REGION_CACHE = 100_000  # couriers whose region is kept in memory  # a gap is for curators: the start of the question is enough
 
 
 def now() -> str:
@@ -29,6 +30,7 @@ class Storage:
         self.db.enable_wal()
         # WAL + NORMAL: a commit survives an app crash; only a power cut may lose the last ones.
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self._regions: dict[str, str | None] = {}   # this process is the only writer of prefs
         self._create()
 
     def _create(self) -> None:
@@ -41,11 +43,16 @@ class Storage:
 
     # --- preferences -------------------------------------------------------------------------
     def region(self, key: str) -> str | None:
-        rows = list(self.db.query("select region from prefs where user_key = ?", [key]))
-        return rows[0]["region"] if rows else None
+        if key not in self._regions:
+            if len(self._regions) >= REGION_CACHE:
+                self._regions.clear()
+            row = self.db.execute("select region from prefs where user_key = ?", [key]).fetchone()
+            self._regions[key] = row[0] if row else None
+        return self._regions[key]
 
     def set_region(self, key: str, region: str) -> None:
         self.db["prefs"].upsert({"user_key": key, "region": region, "updated_at": now()}, pk="user_key")
+        self._regions[key] = region
 
     # --- questions the FAQ could not answer ----------------------------------------------------
     def record_gap(self, text: str, region: str | None) -> None:

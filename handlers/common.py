@@ -1,6 +1,8 @@
 """What every handler needs: the core from bot_data, the hashed user key, sending a Reply."""
 from __future__ import annotations
 
+import functools
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -23,14 +25,16 @@ def user_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in reply.buttons]
+    return _markup(tuple(reply.buttons)) if reply.buttons else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _markup(pairs: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
+    """Markups are immutable and the same few recur (related topics, menus): build each once."""
+    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in pairs]
     rows = [buttons[i:i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
     return InlineKeyboardMarkup(rows)
 
 
 async def send(update: Update, reply: Reply) -> None:
-    await update.effective_chat.send_message(
-        reply.text, reply_markup=keyboard(reply), disable_web_page_preview=True
-    )
+    await update.effective_chat.send_message(reply.text, reply_markup=keyboard(reply))

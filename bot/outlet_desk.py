@@ -1,0 +1,178 @@
+"""The outlet features as both channels see them: lookup flow, picks, /stats, /premium.
+
+Channel-independent like the rest of the core: Telegram handlers and the console call these
+methods through `Assistant.outlets` and get a `Reply` back.
+"""
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from datetime import datetime, timezone
+
+from bot import premium as premium_mod
+from bot import regions
+from bot.assistant import OUTLET, Assistant, Reply
+from bot.outlets import (
+    AMBIGUOUS, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, Candidate, LookupResult,
+    Registry,
+)
+from bot.render import render
+from bot.report import build as build_report
+
+PENDING_TTL = 600.0     # seconds a "send me the outlet's name" prompt waits for the answer
+PENDING_MAX = 10_000    # remembered prompts (oldest dropped first)
+LABEL_MAX = 18          # characters of an outlet name on a button
+
+
+class OutletDesk:
+    def __init__(self, assistant: Assistant):
+        self.assistant = assistant
+        config = assistant.config
+        self.registry = Registry(assistant.storage, config.lookup_retention_days)
+        if config.load_sample_outlets:
+            self.registry.ensure_sample()
+        self._pending: OrderedDict[str, float] = OrderedDict()
+
+    # --- the "which outlet?" prompt ------------------------------------------------------------
+    def prompt(self, user: str | None, too_long: bool = False) -> Reply:
+        """Ask for the outlet's name or number; the user's next text message is the answer."""
+        if user:
+            self._pending.pop(user, None)
+            self._pending[user] = time.monotonic() + PENDING_TTL
+            while len(self._pending) > PENDING_MAX:
+                self._pending.popitem(last=False)
+        return Reply(render("outlet_prompt", too_long=too_long, limit=QUERY_MAX,
+                            lists=self.registry.lists()[:3]))
+
+    def take_pending(self, user: str | None) -> bool:
+        """True (once) if `user` was asked for an outlet and has not answered yet."""
+        deadline = self._pending.pop(user, None) if user else None
+        return deadline is not None and deadline > time.monotonic()
+
+    def cancel(self, user: str | None) -> None:
+        if user:
+            self._pending.pop(user, None)
+
+    # --- lookups -------------------------------------------------------------------------------
+    def lookup(self, text: str, user: str | None, channel: str, region: str | None = None) -> Reply:
+        """Look an outlet up for a courier. `region` (explicit) filters; otherwise the courier's
+        region does, widening to everywhere when nothing is found there."""
+        if not text.strip():
+            return self.prompt(user)
+        if len(text) > QUERY_MAX:
+            return self.prompt(user, too_long=True)
+        explicit = region is not None
+        region = regions.canonical(region) if explicit else self.assistant.region_of(user)
+        result = self.registry.lookup(text, region)
+        outside = None
+        if not explicit and result.region and result.status == "unknown" and not result.empty:
+            wider = self.registry.lookup(text, None)
+            if wider.status != "unknown":
+                outside, result = result.region, wider
+        if result.empty:
+            return self.prompt(user)
+        self.registry.record(result, user, channel)
+        return self.reply(result, outside=outside)
+
+    def reply(self, result: LookupResult, outside: str | None = None) -> Reply:
+        return reply_for(self.registry, result, outside)
+
+    def pick(self, data: str, user: str | None, channel: str) -> Reply | None:
+        """A candidate button. None if the data is forged or the outlet no longer exists."""
+        raw = data[len(OUTLET):]
+        if not raw.isdigit() or len(raw) > 12:
+            return None
+        outlet = self.registry.outlet(int(raw))
+        if outlet is None:
+            return None
+        result = LookupResult(query="", status=INSURED if outlet["insured"] else NOT_INSURED,
+                              candidates=[Candidate(outlet, 100.0)], via="pick")
+        self.registry.record(result, user, channel, outlet=outlet)
+        return _found(outlet, result)
+
+    # --- officials ------------------------------------------------------------------------------
+    def stats(self, admin: bool, month: str | None = None) -> Reply:
+        if not admin:
+            return Reply(render("outlet_stats_refused"))
+        month = month or datetime.now(timezone.utc).strftime("%Y-%m")
+        return Reply(render("outlet_stats", report=build_report(self.registry, month)))
+
+    # --- premium estimate -----------------------------------------------------------------------
+    def premium(self, text: str, user: str | None) -> Reply:
+        req = premium_mod.parse_request(text)
+        region = req.region or self.assistant.region_of(user)
+        rules = self.assistant.config.premium
+        rule = premium_mod.rule_for(rules, region)
+        est = premium_mod.estimate(req, rule)
+        if est is None:
+            return Reply(render("premium_usage", req=req, rule=rule, region=region,
+                                known=[r for r in rules if r.rate],
+                                asked=bool(text.strip())))
+        return Reply(render("premium_result", e=est))
+
+    # --- console --------------------------------------------------------------------------------
+    def console(self, user: str | None, line: str) -> Reply | None:
+        """The console's outlet commands (the console is a local operator: /stats is allowed);
+        None when the line is not for us."""
+        text = line.strip()
+        command, _, arg = text.partition(" ")
+        if command == "/outlet":
+            return self.lookup(arg, user, "console") if arg.strip() else self.prompt(user)
+        if command == "/premium":
+            return self.premium(arg, user)
+        if command == "/stats":
+            return self.stats(admin=True)
+        if text.startswith("/"):
+            self.cancel(user)
+            return None
+        if text and self.take_pending(user):
+            return self.lookup(text, user, "console")
+        return None
+
+
+def reply_for(registry: Registry, result: LookupResult, outside: str | None = None) -> Reply:
+    """The reply to a lookup: the outlet's status, candidates to pick from, or not found."""
+    if result.vague:
+        return Reply(render("outlet_vague", result=result))
+    if result.status == AMBIGUOUS:
+        return Reply(render("outlet_choices", result=result, outside=outside,
+                            sources=_sources(result.candidates)),
+                     _buttons(result.candidates))
+    if result.status in (INSURED, NOT_INSURED):
+        return _found(result.best.outlet, result, outside)
+    return Reply(render("outlet_unknown", result=result, lists=registry.lists(result.region)[:5],
+                        all_lists=registry.lists()[:5], region=result.region))
+
+
+def _found(outlet: dict, result: LookupResult, outside: str | None = None) -> Reply:
+    others = [c for c in result.candidates if c.outlet["id"] != outlet["id"]]
+    return Reply(render("outlet_found", o=outlet, result=result, outside=outside,
+                        filed=outlet["kind"] == FILED, local=_local_document(outlet)),
+                 _buttons(others[:MAX_CANDIDATES - 1]))
+
+
+def _buttons(candidates: list[Candidate]) -> list[tuple[str, str]]:
+    out = []
+    for c in candidates:
+        o = c.outlet
+        name = o["name"] if len(o["name"]) <= LABEL_MAX else o["name"][:LABEL_MAX - 1] + "…"
+        out.append((f"{name}（{o['city'] or o['province']}）", f"{OUTLET}{o['id']}"))
+    return out
+
+
+def _sources(candidates: list[Candidate]) -> list[dict]:
+    seen: dict[tuple, dict] = {}
+    for c in candidates:
+        o = c.outlet
+        seen.setdefault((o["source"], o["as_of"]), {"source": o["source"], "as_of": o["as_of"],
+                                                    "sample": bool(o["sample"])})
+    return list(seen.values())
+
+
+def _local_document(outlet: dict) -> str | None:
+    """Which seed document governs a filed-only outlet's employer: 吉林 or 济宁, else None."""
+    if outlet["province"] == "吉林":
+        return "吉林"
+    if outlet["city_key"] == "济宁":
+        return "济宁"
+    return None

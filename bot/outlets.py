@@ -1,0 +1,958 @@
+"""The outlet registry: official lists of express outlets (网点) and whether they pay work-injury
+insurance, imported from CSV, looked up by number or fuzzy name, every lookup logged (hashed user).
+
+Tables (created on first use, in the one SQLite database):
+  outlets          one row per outlet, keyed by licence/filing number, else province+name+address
+  outlets_fts      FTS5 index over pinyin syllable pairs of the name (homophone typos match)
+  outlet_terms     document frequency of each index term (keeps fuzzy queries off common terms)
+  outlet_history   every status change (new, insured, uninsured, headcount …) per import batch
+  import_batches   one row per imported list: source, as-of date, file hash, counts, coverage
+  lookups          every lookup: time, channel, region, query (masked), outlet, score, result,
+                   and a salted hash of the user — never a raw id, name or phone number
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import hashlib
+import io
+import itertools
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import zhconv.zhconv as _zhconv
+from pypinyin import Style, lazy_pinyin
+from rapidfuzz import fuzz, process
+
+from bot import regions
+from bot.storage import Storage, now
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CSV = ROOT / "samples" / "outlets_sample.csv"
+SAMPLE_SOURCE = "示例数据（虚构）"     # data: the label every reply shows for the sample list
+SAMPLE_AS_OF = "2026-10"
+SAMPLE_MARKERS = ("示例", "虚构", "sample", "fictional")
+
+# --- scoring knobs (tuned on tests/test_outlets_lookup.py) ------------------------------------
+CONFIDENT = 80.0       # best score at or above this (and clear of the runner-up) is "the" outlet
+MARGIN = 5.0           # ... clear = at least this many points above the next different outlet
+FLOOR = 60.0           # candidates below this are not shown at all (no guessing)
+BRAND_WEIGHT = 0.15    # share of the score that is brand agreement, when the query names a brand
+PINYIN_DISCOUNT = 0.95 # a match by sound only is a little less sure than by characters
+MAX_CANDIDATES = 5
+FTS_LIMIT = 200        # candidates fetched by the index, then reranked with rapidfuzz
+COMMON_SHARE = 0.02    # index terms in more than this share of outlets are too common to search by
+MAX_TERMS = 8
+QUERY_MAX = 100        # characters of a query kept in the lookup log
+CHUNK = 5_000          # rows written per statement batch while importing
+BULK_CACHE_KB = 256_000
+
+INSURED, NOT_INSURED, UNKNOWN, AMBIGUOUS = "insured", "not_insured", "unknown", "ambiguous"
+LICENSED, FILED = "licensed", "filed"
+
+# Brand names couriers type (data). Aliases are matched on normalised text; the canonical name
+# is also matched by pinyin, so a homophone typo (运达 for 韵达) still counts.
+BRANDS: dict[str, tuple[str, ...]] = {
+    "中通": ("中通", "zto"), "圆通": ("圆通", "yto"), "韵达": ("韵达", "yunda"),
+    "顺丰": ("顺丰", "sf"), "京东": ("京东", "jd"), "极兔": ("极兔", "jt", "jnt"),
+    "申通": ("申通", "sto"), "邮政": ("邮政", "中国邮政", "ems", "邮局"), "百世": ("百世", "汇通"),
+    "德邦": ("德邦",), "丰网": ("丰网",), "天天": ("天天快递",), "宅急送": ("宅急送",),
+    "优速": ("优速",), "跨越": ("跨越速运",), "安能": ("安能",), "菜鸟": ("菜鸟",),
+}
+# Words that say "an outlet" without saying which (data); removed before comparing names.
+GENERIC_WORDS = (
+    "有限责任公司 股份有限公司 有限公司 分公司 公司 快递 速递 快运 速运 物流 网点 营业部 营业点 营业厅 "
+    "服务部 服务点 服务站 分部 站点 门店 代办点 代理点 揽投部 揽投站 经营部 末端 驿站"
+).split()
+GENERIC_ENDINGS = "店点部站"   # only as the last character: 东部新城 keeps its 部
+
+# --- CSV columns: canonical name -> accepted headers (English and Chinese, data) ---------------
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "网点名称", "网点", "名称", "单位名称", "网点全称"),
+    "brand": ("brand", "品牌", "快递品牌"),
+    "parent_company": ("parent_company", "parent", "所属企业", "所属公司", "所属快递企业", "上级企业"),
+    "number": ("number", "licence_no", "license_no", "filing_no", "许可证号或备案号", "许可证号",
+               "备案号", "许可备案号", "经营许可证号", "快递业务经营许可证号", "末端网点备案号", "编号"),
+    "kind": ("kind", "类型", "网点类型", "主体类型", "许可或备案"),
+    "province": ("province", "省", "省份", "省区", "省区市"),
+    "city": ("city", "市", "地市", "城市", "市州"),
+    "county": ("county", "县", "区县", "县区", "县市区"),
+    "address": ("address", "地址", "详细地址", "经营地址"),
+    "insured": ("insured", "是否参保", "参保情况", "参保状态", "已参保"),
+    "insured_since": ("insured_since", "参保时间", "参保日期", "参保起始时间", "起始参保时间"),
+    "headcount": ("headcount", "参保人数", "人数"),
+}
+REQUIRED = ("name", "province", "insured")
+_YES = {"是", "已参保", "参保", "已", "有", "y", "yes", "true", "1", "√", "✓"}
+_NO = {"否", "未参保", "未", "无", "没有", "n", "no", "false", "0", "×", "✗"}
+_KINDS = {
+    LICENSED: {"licensed", "licence", "license", "许可", "已许可", "经营许可", "取得许可", "分支机构",
+               "许可网点", "具备用人单位主体资格"},
+    FILED: {"filed", "filing", "备案", "末端备案", "末端网点", "末端", "备案网点", "仅备案",
+            "不具备用人单位主体资格"},
+}
+_INSURED = {**{w: True for w in _YES}, **{w: False for w in _NO}}
+_KIND_OF = {w: k for k, words in _KINDS.items() for w in words}
+
+
+# === normalisation ==============================================================================
+# bot.text.clean() converts traditional script phrase by phrase (5-6 µs a name); outlet lists
+# have up to hundreds of thousands of names, so this does the same per character (str.translate).
+_T2S = str.maketrans({k: v for k, v in _zhconv.getdict("zh-cn").items()
+                      if len(k) == 1 and len(v) == 1})
+_NOISE = re.compile(r"[\W_]+", re.UNICODE)
+_SYLLABLE: dict[str, str] = {}
+
+
+def norm(text: str) -> str:
+    """NFKC, lower case, simplified script, no punctuation or spaces: how names are compared."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower().translate(_T2S))
+
+
+def _syllable(ch: str) -> str:
+    s = _SYLLABLE.get(ch)
+    if s is None:
+        got = lazy_pinyin(ch, style=Style.NORMAL, errors="default")
+        s = _SYLLABLE[ch] = got[0] if got else ch
+    return s
+
+
+_ASCII = re.compile(r"[\x00-\x7f]+")
+
+
+def syllables(text: str) -> list[str]:
+    """Tone-less pinyin, one syllable per Chinese character; a run of letters/digits stays whole."""
+    get = _SYLLABLE.get
+    if not _ASCII.search(text):
+        return [get(ch) or _syllable(ch) for ch in text]
+    out = []
+    for part in re.split(r"([\x00-\x7f]+)", text):
+        if part and part.isascii():
+            out.append(part)
+        else:
+            out.extend(get(ch) or _syllable(ch) for ch in part)
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Index terms of a normalised name: adjacent syllable pairs (a lone syllable is itself)."""
+    syl = syllables(text)
+    if len(syl) == 1:
+        return syl
+    return list(dict.fromkeys(a + b for a, b in zip(syl, syl[1:])))
+
+
+@functools.lru_cache(maxsize=65536)
+def _region_term(kind: str, name: str | None) -> str | None:
+    return ("zz" + kind + "".join(syllables(norm(name)))) if name else None
+
+
+_BRAND_ALIASES = sorted(((norm(a), b) for b, aliases in BRANDS.items() for a in aliases),
+                        key=lambda p: len(p[0]), reverse=True)
+_BRAND_SOUNDS = {"".join(syllables(b)): b for b in BRANDS}
+_GENERIC = re.compile("|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
+                      + f"|[{GENERIC_ENDINGS}]$")
+
+
+def brands_in(text: str) -> set[str]:
+    """Canonical brands named in normalised text, by characters or by sound."""
+    found = {b for alias, b in _BRAND_ALIASES if alias in text}
+    syl = syllables(text)
+    for a, b in zip(syl, syl[1:]):
+        if a + b in _BRAND_SOUNDS:
+            found.add(_BRAND_SOUNDS[a + b])
+    return found
+
+
+def core(text: str, brands: set[str] | None = None) -> str:
+    """A normalised name without generic words (快递, 网点, 营业部 …) and without the brand words."""
+    for alias, b in _BRAND_ALIASES:
+        if brands is None or b in brands:
+            text = text.replace(alias, "")
+    if brands:   # homophone spellings of a named brand go too (运达 when the brand is 韵达)
+        syl = syllables(text)
+        if len(syl) == len(text):
+            sounds = {"".join(syllables(b)) for b in brands}
+            keep = [True] * len(text)
+            for i in range(len(syl) - 1):
+                if syl[i] + syl[i + 1] in sounds:
+                    keep[i] = keep[i + 1] = False
+            text = "".join(ch for ch, k in zip(text, keep) if k)
+    return _GENERIC.sub("", text)
+
+
+def number_key(text: str) -> str:
+    """A licence/filing number as compared: NFKC, upper case, no spaces or dashes."""
+    return re.sub(r"[\s\-_－—/]+", "", unicodedata.normalize("NFKC", text)).upper()
+
+
+def _digits(text: str) -> str | None:
+    d = re.sub(r"\D", "", text)
+    return d if len(d) >= 6 else None
+
+
+@functools.lru_cache(maxsize=65536)
+def city_key(city: str | None) -> str | None:
+    if not city:
+        return None
+    c = norm(city)
+    canon = regions.canonical(c)
+    if canon:
+        return canon
+    return c[:-1] if len(c) > 2 and c.endswith("市") else c
+
+
+def month_of(value: str) -> str:
+    return value[:7]
+
+
+# === privacy ======================================================================================
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+
+
+def mask(query: str) -> str:
+    """The query as logged: at most QUERY_MAX characters, phone and ID-card numbers blanked."""
+    text = unicodedata.normalize("NFKC", query).strip()
+    text = _ID_CARD.sub("#" * 18, text)
+    return _PHONE.sub("#" * 11, text)[:QUERY_MAX]
+
+
+# === import =======================================================================================
+@dataclass
+class Problem:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class OutletImportError(ValueError):
+    """A list that cannot be imported; `problems` holds line-numbered reasons."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class ImportResult:
+    batch_id: int | None
+    encoding: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    older: int = 0          # rows skipped because the database already has a newer list's status
+    skipped: list[Problem] = field(default_factory=list)
+    already: bool = False   # the same file with the same source and date was imported before
+    removed_sample: int = 0
+
+    def summary(self) -> str:
+        if self.already:
+            return (f"Already imported as batch {self.batch_id}: nothing changed "
+                    f"({self.rows} rows, {self.encoding}).")
+        parts = [f"Imported batch {self.batch_id} ({self.encoding}): {self.rows} rows, "
+                 f"{self.inserted} new, {self.updated} updated, {self.unchanged} unchanged"]
+        if self.older:
+            parts.append(f", {self.older} skipped (a newer list is already loaded)")
+        if self.skipped:
+            parts.append(f", {len(self.skipped)} bad rows skipped")
+        if self.removed_sample:
+            parts.append(f"; removed {self.removed_sample} fictional sample outlets")
+        return "".join(parts) + "."
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text of a CSV export and its encoding: UTF-8 (with or without BOM), UTF-16 with BOM
+    (Excel's 'Unicode text'), else GB18030 (a superset of GBK, as Chinese Excel exports)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise OutletImportError(f"not UTF-8 or GBK/GB18030 text (byte {exc.start})") from None
+
+
+def _header_key(cell: str) -> str:
+    text = unicodedata.normalize("NFKC", cell).strip().lower()
+    text = re.sub(r"\(.*?\)|（.*?）|\*", "", text)
+    return re.sub(r"\s+", "", text)
+
+
+_HEADERS = {_header_key(h): canon for canon, names in COLUMNS.items() for h in names}
+
+
+@functools.lru_cache(maxsize=4096)
+def _month(text: str) -> str | None:
+    """YYYY-MM or YYYY-MM-DD from the ways spreadsheets write dates, else None."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    m = (re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?", t)
+         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})?", t))
+    if not m:
+        return None
+    year, month, day = int(m.group(1)), int(m.group(2)), m.group(3)
+    if not (1990 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    try:
+        return datetime(year, month, int(day)).strftime("%Y-%m-%d")
+    except ValueError:
+        return None
+
+
+def parse_as_of(text: str) -> str:
+    value = _month(text)
+    if value is None:
+        raise OutletImportError(f"--as-of {text!r} is not a date like 2026-10 or 2026-10-31")
+    return value
+
+
+def read_rows(text: str) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
+    """(column -> index, rows as (line number, cells)): comment lines (#) and blank lines before
+    the header are skipped; the delimiter is a comma, or a tab / semicolon if the header uses one."""
+    stream = io.StringIO(text)
+    skipped = 0
+    for header_line in stream:
+        if header_line.strip() and not header_line.lstrip().startswith("#"):
+            break
+        skipped += 1
+    else:
+        raise OutletImportError("the file has no header row")
+    delimiter = max(",\t;", key=header_line.count)
+    reader = csv.reader(itertools.chain([header_line], stream), delimiter=delimiter)
+    header = next(reader)
+    columns: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        canon = _HEADERS.get(_header_key(cell))
+        if canon and canon not in columns:
+            columns[canon] = i
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        wanted = "; ".join(f"{c} ({'/'.join(COLUMNS[c][1:3])})" for c in missing)
+        raise OutletImportError(f"line {skipped + 1}: missing column(s) {wanted}; "
+                                f"header was: {', '.join(h.strip() for h in header)}")
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        for cells in reader:
+            if any(cells):    # blank lines and rows of empty cells are skipped
+                yield skipped + reader.line_num, cells
+    return columns, rows()
+
+
+@functools.lru_cache(maxsize=4096)
+def _province(raw: str) -> str | None:
+    """A canonical province name, or None (a city such as 济宁 or 全国 is not a province)."""
+    p = regions.canonical(unicodedata.normalize("NFKC", raw).strip()) if raw else None
+    return None if p is None or p == regions.NATIONAL or regions.DOC_REGIONS.get(p) else p
+
+
+@functools.lru_cache(maxsize=1024)
+def _brand(text: str) -> str:
+    """The canonical brand for a brand cell (中通快递 -> 中通); unknown brands stay as written."""
+    found = brands_in(norm(text))
+    return min(found) if len(found) == 1 else text
+
+
+def brand_in_name(name_norm: str) -> str | None:
+    """The brand a normalised outlet name starts with (the earliest brand word in it)."""
+    best: tuple[int, str] | None = None
+    for alias, b in _BRAND_ALIASES:
+        i = name_norm.find(alias)
+        if i >= 0 and (best is None or i < best[0]):
+            best = (i, b)
+    return best[1] if best else None
+
+
+def validate(columns: dict[str, int], line: int, cells: list[str], as_of: str
+             ) -> tuple[dict | None, list[str]]:
+    """One CSV row -> (outlet fields, []) or (None, [problems])."""
+    if len(cells) <= max(columns.values()):
+        return None, [f"{len(cells)} fields, the header has {max(columns.values()) + 1} or more"]
+    # Cells as written (stripped): names and addresses are shown as the list spells them.
+    v = {name: cells[i].strip() for name, i in columns.items()}
+    problems = []
+    name = v["name"]
+    if not name:
+        problems.append("name (网点名称) is empty")
+    elif len(name) > 100:
+        problems.append(f"name (网点名称) is {len(name)} characters long (at most 100)")
+    province = _province(v["province"])
+    if province is None:
+        problems.append(f"province (省份) {v['province']!r} is not a province")
+    insured = _INSURED.get(_word(v["insured"]))
+    if insured is None:
+        problems.append(f"insured (是否参保) {v['insured']!r} is not 是/否 (yes/no)")
+    kind = None
+    if v.get("kind"):
+        kind = _KIND_OF.get(_word(v["kind"]))
+        if kind is None:
+            problems.append(f"kind (类型) {v['kind']!r} is not 许可 (licensed) or 备案 (filed)")
+    since = None
+    if v.get("insured_since"):
+        since = _month(v["insured_since"])
+        if since is None:
+            problems.append(f"insured_since (参保时间) {v['insured_since']!r} is not a date "
+                            "like 2022-05")
+        elif since[:7] > as_of[:7]:
+            problems.append(f"insured_since (参保时间) {since} is after the list's date {as_of}")
+    headcount = None
+    if v.get("headcount"):
+        headcount = _count(v["headcount"])
+        if headcount is None:
+            problems.append(f"headcount (参保人数) {v['headcount']!r} is not a whole number")
+    if insured is False and headcount:
+        problems.append(f"headcount (参保人数) is {headcount} but insured (是否参保) is no")
+    if insured is False and since:
+        problems.append("insured_since (参保时间) is given but insured (是否参保) is no")
+    number = unicodedata.normalize("NFKC", v["number"]).strip() if v.get("number") else None
+    key = number_key(number) if number else None
+    if number and not 3 <= len(key) <= 40:
+        problems.append(f"number (许可证号或备案号) {number!r} should be 3-40 characters")
+    if problems:
+        return None, problems
+    name_norm = norm(name)
+    city = v.get("city") or None
+    return {
+        "number": number, "number_key": key, "number_digits": _digits(key) if key else None,
+        "name": name, "norm": name_norm,
+        "brand": _brand(v["brand"]) if v.get("brand") else brand_in_name(name_norm),
+        "parent_company": v.get("parent_company") or None, "kind": kind,
+        "province": province, "city": city, "city_key": city_key(city),
+        "county": v.get("county") or None, "address": v.get("address") or None,
+        "insured": int(insured), "insured_since": since, "headcount": headcount,
+    }, []
+
+
+@functools.lru_cache(maxsize=256)
+def _word(cell: str) -> str:
+    return unicodedata.normalize("NFKC", cell).strip().lower()
+
+
+def _count(cell: str) -> int | None:
+    text = unicodedata.normalize("NFKC", cell).strip().rstrip("人")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value >= 0 and value == int(value) else None
+
+
+def outlet_key(row: dict) -> str:
+    if row["number_key"]:
+        return "no:" + row["number_key"]
+    return "na:" + "|".join((row["province"], row["norm"], norm(row["address"] or "")))
+
+
+# Fields whose change is a change of status (kept in outlet_history).
+_STATUS = ("insured", "insured_since", "headcount")
+_DATA = ("number", "number_key", "number_digits", "name", "norm", "brand", "parent_company", "kind",
+         "province", "city", "city_key", "county", "address") + _STATUS
+
+
+class _Import:
+    """Writing one list: insert new outlets, update changed ones (status changes also go to
+    outlet_history), inside the caller's transaction. Explicit INSERT/UPDATE through executemany:
+    the statements sqlite-utils' upsert_all builds, at twice its speed on 500 000 rows (it checks
+    every value for JSON); the key (number, else province+name+address) makes it an upsert."""
+
+    def __init__(self, registry: "Registry", source: str, as_of: str, sample: bool,
+                 result: ImportResult):
+        self.conn = registry.db.conn
+        self.registry = registry
+        self.source, self.as_of, self.sample, self.result = source, as_of, sample, result
+        self.stamp = now()
+        self.gained: Counter = Counter()
+        self.lost: Counter = Counter()
+        self.covered: Counter = Counter()
+        self.written = 0
+
+    def start(self, file_name: str, digest: str) -> None:
+        cursor = self.conn.execute(
+            "insert into import_batches (source, as_of, file_name, sha256, encoding, sample,"
+            " imported_at) values (?, ?, ?, ?, ?, ?, ?)",
+            [self.source, self.as_of, file_name, digest, self.result.encoding, int(self.sample),
+             self.stamp])
+        self.batch = self.result.batch_id = cursor.lastrowid
+
+    def write(self, chunk: list[tuple[str, dict]]) -> None:
+        if not chunk:
+            return
+        self.written += len(chunk)
+        result, batch, as_of, source = self.result, self.batch, self.as_of, self.source
+        cols = ("id", "as_of", "source", "terms") + _DATA
+        keys = [k for k, _ in chunk]
+        existing: dict[str, tuple] = {}
+        for i in range(0, len(keys), 900):
+            part = keys[i:i + 900]
+            for r in self.conn.execute(f"select key, {', '.join(cols)} from outlets where key in "
+                                       f"({', '.join('?' * len(part))})", part):
+                existing[r[0]] = r[1:]
+        inserts, updates, renamed, history = [], [], [], []
+        for key, row in chunk:
+            self.covered[(row["province"], row["city_key"] or "")] += 1
+            name_terms = terms(row["norm"])
+            all_terms = " ".join(name_terms + [t for t in (_region_term("p", row["province"]),
+                                                           _region_term("c", row["city_key"])) if t])
+            old = existing.get(key)
+            if old is None:
+                inserts.append((key, *[row[c] for c in _DATA], source, as_of, int(self.sample),
+                                batch, batch, all_terms, self.stamp))
+                self.gained.update(name_terms)
+                result.inserted += 1
+                continue
+            old_id, old_as_of, old_source, old_terms = old[:4]
+            old_data = dict(zip(_DATA, old[4:]))
+            if month_of(as_of) < month_of(old_as_of):
+                result.older += 1
+                continue
+            if all(old_data[c] == row[c] for c in _DATA) and (old_as_of, old_source) == (as_of, source):
+                result.unchanged += 1
+                continue
+            if old_terms != all_terms:   # only then touch the FTS index (its trigger is on terms)
+                renamed.append((all_terms, old_id))
+                self.lost.update(t for t in old_terms.split() if not t.startswith("zz"))
+                self.gained.update(name_terms)
+            updates.append((*[row[c] for c in _DATA], source, as_of, int(self.sample), batch,
+                            self.stamp, old_id))
+            changes = [c for c in _STATUS if old_data[c] != row[c]]
+            if changes:
+                change = (("insured" if row["insured"] else "uninsured") if "insured" in changes
+                          else "+".join(changes))
+                history.append((batch, as_of, change, row["insured"], row["insured_since"],
+                                row["headcount"], key))
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        conn = self.conn
+        before = conn.execute("select coalesce(max(id), 0) from outlets").fetchone()[0]
+        conn.executemany(
+            f"insert into outlets (key, {', '.join(_DATA)}, source, as_of, sample, batch_id,"
+            f" first_batch_id, terms, updated_at) values ({', '.join('?' * (len(_DATA) + 8))})",
+            inserts)
+        # The new rows got ids above `before` (INTEGER PRIMARY KEY = max + 1): index them and
+        # start their history in two statements.
+        conn.execute("insert into outlets_fts (rowid, terms) select id, terms from outlets"
+                     " where id > ?", [before])
+        conn.execute("insert into outlet_history (outlet_id, batch_id, as_of, change, insured,"
+                     " insured_since, headcount) select id, ?, ?, 'new', insured, insured_since,"
+                     " headcount from outlets where id > ?", [batch, as_of, before])
+        conn.executemany(
+            f"update outlets set {', '.join(c + ' = ?' for c in _DATA)}, source = ?, as_of = ?,"
+            " sample = ?, batch_id = ?, updated_at = ? where id = ?", updates)
+        conn.executemany("update outlets set terms = ? where id = ?", renamed)
+        conn.executemany(
+            "insert into outlet_history (outlet_id, batch_id, as_of, change, insured, insured_since,"
+            " headcount) select id, ?, ?, ?, ?, ?, ? from outlets where key = ?", history)
+
+    def finish(self) -> None:
+        self.registry._count_terms(self.gained, self.lost)
+        r = self.result
+        covered = json.dumps([f"{p}/{c}" if c else p for (p, c), _ in self.covered.most_common()],
+                             ensure_ascii=False)
+        self.conn.execute(
+            "update import_batches set rows = ?, inserted = ?, updated = ?, unchanged = ?,"
+            " older = ?, skipped = ?, regions = ? where id = ?",
+            [r.rows, r.inserted, r.updated, r.unchanged, r.older, len(r.skipped), covered,
+             self.batch])
+
+
+# === lookups ======================================================================================
+@dataclass
+class Candidate:
+    outlet: dict
+    score: float
+    other_brand: bool = False   # the query named a brand and this outlet is another brand's
+
+    def as_json(self) -> dict:
+        o = self.outlet
+        return {"number": o["number"], "name": o["name"], "province": o["province"] or "",
+                "city": o["city"] or "", "county": o["county"] or "",
+                "insured": bool(o["insured"]), "score": round(self.score, 1)}
+
+
+@dataclass
+class LookupResult:
+    query: str
+    region: str | None = None
+    status: str = UNKNOWN
+    candidates: list[Candidate] = field(default_factory=list)
+    via: str = "name"           # name | number | pick
+    vague: bool = False         # only a brand or generic words: more detail is needed
+    empty: bool = False         # nothing to search for
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    def as_json(self) -> dict:
+        """The CLI contract of `courier-bot outlets lookup --json`."""
+        return {"status": self.status, "candidates": [c.as_json() for c in self.candidates]}
+
+
+class Registry:
+    def __init__(self, storage: Storage, retention_days: int = 180):
+        self.storage = storage
+        self.db = storage.db
+        self.retention_days = retention_days
+        self._purged_at: datetime | None = None
+        self._create()
+
+    # --- schema ------------------------------------------------------------------------------
+    def _create(self) -> None:
+        db = self.db
+        db["import_batches"].create({
+            "id": int, "source": str, "as_of": str, "file_name": str, "sha256": str,
+            "encoding": str, "rows": int, "inserted": int, "updated": int, "unchanged": int,
+            "older": int, "skipped": int, "sample": int, "regions": str, "imported_at": str,
+        }, pk="id", if_not_exists=True)
+        db["outlets"].create({
+            "id": int, "key": str, "number": str, "number_key": str, "number_digits": str,
+            "name": str, "norm": str, "brand": str, "parent_company": str, "kind": str,
+            "province": str, "city": str, "city_key": str, "county": str, "address": str,
+            "insured": int, "insured_since": str, "headcount": int, "source": str, "as_of": str,
+            "sample": int, "batch_id": int, "first_batch_id": int, "terms": str, "updated_at": str,
+        }, pk="id", not_null={"key", "name", "norm", "province", "insured", "source", "as_of"},
+            if_not_exists=True)
+        db["outlet_history"].create({
+            "id": int, "outlet_id": int, "batch_id": int, "as_of": str, "change": str,
+            "insured": int, "insured_since": str, "headcount": int,
+        }, pk="id", if_not_exists=True)
+        db["outlet_terms"].create({"term": str, "df": int}, pk="term", if_not_exists=True)
+        db["lookups"].create({
+            "id": int, "at": str, "month": str, "channel": str, "user_key": str, "region": str,
+            "query": str, "outlet_id": int, "score": float, "result": str, "via": str,
+        }, pk="id", if_not_exists=True)
+        for table, cols, unique in (
+            ("outlets", ["key"], True), ("outlets", ["number_key"], False),
+            ("outlets", ["number_digits"], False), ("outlets", ["province", "city_key"], False),
+            ("outlet_history", ["outlet_id"], False), ("lookups", ["at"], False),
+            ("lookups", ["month"], False),
+        ):
+            db[table].create_index(cols, unique=unique, if_not_exists=True)
+        db.executescript("""
+            CREATE VIRTUAL TABLE IF NOT EXISTS outlets_fts USING fts5(
+                terms, content='outlets', content_rowid='id', detail=none);
+            -- New rows are indexed in bulk by the import (an insert trigger made each row a
+            -- separate FTS5 statement, four times slower); deletes and renames by triggers.
+            DROP TRIGGER IF EXISTS outlets_fts_ai;
+            CREATE TRIGGER IF NOT EXISTS outlets_fts_ad AFTER DELETE ON outlets BEGIN
+                INSERT INTO outlets_fts(outlets_fts, rowid, terms) VALUES ('delete', old.id, old.terms);
+            END;
+            CREATE TRIGGER IF NOT EXISTS outlets_fts_au AFTER UPDATE OF terms ON outlets BEGIN
+                INSERT INTO outlets_fts(outlets_fts, rowid, terms) VALUES ('delete', old.id, old.terms);
+                INSERT INTO outlets_fts(rowid, terms) VALUES (new.id, new.terms);
+            END;
+        """)
+
+    def count(self) -> int:
+        return self.db.execute("select count(*) from outlets").fetchone()[0]
+
+    # --- import ------------------------------------------------------------------------------
+    def ensure_sample(self, path: Path = SAMPLE_CSV) -> ImportResult | None:
+        """Load the fictional sample list on first run (empty registry, nothing ever imported)."""
+        if self.count() or self.db.execute("select count(*) from import_batches").fetchone()[0]:
+            return None
+        return self.import_csv(path, SAMPLE_SOURCE, SAMPLE_AS_OF, sample=True)
+
+    def import_csv(self, path: Path | str, source: str, as_of: str, skip_bad: bool = False,
+                   sample: bool | None = None) -> ImportResult:
+        """Validate and upsert a list in one transaction. Raises OutletImportError listing every
+        bad row unless `skip_bad`, which imports the good rows and reports the bad ones."""
+        path = Path(path)
+        data = path.read_bytes()
+        return self.import_bytes(data, source, as_of, skip_bad=skip_bad, sample=sample,
+                                 file_name=path.name)
+
+    def import_bytes(self, data: bytes, source: str, as_of: str, skip_bad: bool = False,
+                     sample: bool | None = None, file_name: str = "") -> ImportResult:
+        source = source.strip()
+        if not source:
+            raise OutletImportError("--source is empty: name the list (issuer, title)")
+        as_of = parse_as_of(as_of)
+        if sample is None:
+            sample = any(m in source.lower() for m in SAMPLE_MARKERS)
+        text, encoding = decode(data)
+        digest = hashlib.sha256(data).hexdigest()
+        previous = self.db.execute(
+            "select id, rows from import_batches where sha256 = ? and source = ? and as_of = ?",
+            [digest, source, as_of]).fetchone()
+        if previous:
+            return ImportResult(previous[0], encoding, rows=previous[1], already=True)
+        columns, rows = read_rows(text)
+        result = ImportResult(None, encoding)
+        # One transaction: rows are written chunk by chunk as they are validated (memory stays
+        # flat on large lists); a problem without --skip-bad stops the writing, the rest is only
+        # validated so that every problem is listed, and the exception rolls everything back.
+        with self.db.atomic(), self._bulk():
+            writer = _Import(self, source, as_of, sample, result)
+            writer.start(file_name, digest)
+            if not sample:
+                result.removed_sample = self._remove_sample()
+            seen: dict[str, int] = {}
+            chunk: list[tuple[str, dict]] = []
+            for line, cells in rows:
+                result.rows += 1
+                row, bad = validate(columns, line, cells, as_of)
+                if row is not None:
+                    key = outlet_key(row)
+                    if key in seen:
+                        what = "number " + row["number"] if row["number"] else "name and address"
+                        bad = [f"same outlet as line {seen[key]} (same {what})"]
+                    else:
+                        seen[key] = line
+                        chunk.append((key, row))
+                if bad:
+                    result.skipped.extend(Problem(line, m) for m in bad)
+                if result.skipped and not skip_bad:
+                    chunk.clear()
+                elif len(chunk) >= CHUNK:
+                    writer.write(chunk)
+                    chunk = []
+            problems = result.skipped
+            if problems and not skip_bad:
+                raise OutletImportError(
+                    f"{len(problems)} problem(s) in {len({p.line for p in problems})} row(s); "
+                    "nothing imported (--skip-bad imports the rest)", problems)
+            writer.write(chunk)
+            if not writer.written:
+                raise OutletImportError("no valid rows to import", problems)
+            writer.finish()
+        return result
+
+    @contextlib.contextmanager
+    def _bulk(self) -> Iterator[None]:
+        """A bigger page cache while importing: index pages stay in memory (SQLite's default is
+        2 MB, and random keys then cost a disk read each)."""
+        old = self.db.conn.execute("pragma cache_size").fetchone()[0]
+        self.db.conn.execute(f"pragma cache_size = {-BULK_CACHE_KB}")
+        try:
+            yield
+        finally:
+            self.db.conn.execute(f"pragma cache_size = {old}")
+
+    def _count_terms(self, gained: Counter, lost: Counter) -> None:
+        delta = Counter(gained)
+        delta.subtract(lost)
+        rows = [(t, n) for t, n in delta.items() if n]
+        self.db.conn.executemany(
+            "insert into outlet_terms (term, df) values (?, ?)"
+            " on conflict(term) do update set df = df + excluded.df", rows)
+
+    def _remove_sample(self) -> int:
+        ids = [r[0] for r in self.db.conn.execute("select id from outlets where sample = 1")]
+        if not ids:
+            return 0
+        lost: Counter = Counter()
+        for (t,) in self.db.conn.execute("select terms from outlets where sample = 1"):
+            lost.update(x for x in t.split() if not x.startswith("zz"))
+        self._count_terms(Counter(), lost)
+        conn = self.db.conn
+        conn.execute("delete from lookups where outlet_id in (select id from outlets where sample = 1)")
+        conn.execute("delete from outlet_history where outlet_id in "
+                     "(select id from outlets where sample = 1)")
+        conn.execute("delete from outlets where sample = 1")
+        conn.execute("delete from import_batches where sample = 1")
+        return len(ids)
+
+    # --- lists -------------------------------------------------------------------------------
+    def lists(self, region: str | None = None) -> list[dict]:
+        """Imported lists, newest first, with the regions they cover ('province/city' strings)
+        and how many outlets they hold now; only those touching `region` if given."""
+        rows = list(self.db.query(
+            "select b.id, b.source, b.as_of, b.sample, b.regions, b.imported_at,"
+            " (select count(*) from outlets o where o.batch_id = b.id) as outlets"
+            " from import_batches b order by b.as_of desc, b.id desc"))
+        out = []
+        for r in rows:
+            covered = json.loads(r["regions"] or "[]")
+            if region and region != regions.NATIONAL and not any(
+                    region in c.split("/") for c in covered):
+                continue
+            r["regions"] = covered
+            out.append(r)
+        return out
+
+    def outlet(self, outlet_id: int) -> dict | None:
+        rows = list(self.db.query("select * from outlets where id = ?", [outlet_id]))
+        return rows[0] if rows else None
+
+    # --- lookup ------------------------------------------------------------------------------
+    def lookup(self, query: str, region: str | None = None) -> LookupResult:
+        """Find an outlet by number (exact) or name (fuzzy) within `region` (a canonical region:
+        a province filters by province, 济宁/长治 by city; None or 全国 searches everything)."""
+        region = None if region in (None, regions.NATIONAL) else region
+        result = LookupResult(query=query, region=region)
+        text = norm(query)
+        if not text:
+            result.empty = True
+            return result
+        by_number = self._by_number(query)
+        if by_number:
+            result.via = "number"
+            result.candidates = [Candidate(o, 100.0) for o in by_number]   # exact: any region
+            return self._decide(result)
+        brands = brands_in(text)
+        q_core = core(text, brands)
+        if len(q_core) < 2:
+            result.vague = True
+            if brands:
+                result.candidates = self._brand_sample(brands, region)
+            result.status = AMBIGUOUS if result.candidates else UNKNOWN
+            return result
+        rows = self._candidates(q_core, brands, region)
+        result.candidates = _rank(q_core, brands, rows)
+        return self._decide(result)
+
+    def _by_number(self, query: str) -> list[dict]:
+        key = number_key(query)
+        if len(key) < 3:
+            return []
+        rows = list(self.db.query("select * from outlets where number_key = ?", [key]))
+        digits = _digits(key)
+        if not rows and digits and len(digits) >= len(key) - 4:
+            rows = list(self.db.query("select * from outlets where number_digits = ?", [digits]))
+        return rows
+
+    def _region_match(self, region: str | None) -> str:
+        if not region:
+            return ""
+        kind = "c" if regions.DOC_REGIONS.get(region) else "p"
+        return _region_term(kind, region) + " AND "
+
+    def _brand_sample(self, brands: set[str], region: str | None) -> list[Candidate]:
+        sounds = " OR ".join("".join(syllables(b)) for b in sorted(brands))
+        ids = [r[0] for r in self.db.execute(
+            "select rowid from outlets_fts where outlets_fts match ? limit ?",
+            [self._region_match(region) + f"({sounds})", MAX_CANDIDATES])]
+        rows = self._rows(ids)
+        return [Candidate(r, 0.0) for r in rows if r["brand"] in brands]
+
+    def _rows(self, ids: list[int]) -> list[dict]:
+        if not ids:
+            return []
+        return list(self.db.query(
+            f"select * from outlets where id in ({', '.join('?' * len(ids))})", ids))
+
+    def _candidates(self, q_core: str, brands: set[str], region: str | None) -> list[dict]:
+        wanted = terms(q_core)
+        total = max(1, self.count())
+        df = dict(self.db.execute(
+            f"select term, df from outlet_terms where term in ({', '.join('?' * len(wanted))})",
+            wanted).fetchall())
+        known = sorted((t for t in wanted if df.get(t)), key=lambda t: df[t])
+        rare = [t for t in known if df[t] <= max(50, COMMON_SHARE * total)] or known[:2]
+        rare = rare[:MAX_TERMS]
+        if not rare:
+            return []
+        expr = self._region_match(region) + "(" + " OR ".join(rare) + ")"
+        ids = [r[0] for r in self.db.execute(
+            "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
+            [expr, FTS_LIMIT])]
+        if brands:   # the named brand's outlets must not be crowded out by other brands'
+            sounds = " OR ".join("".join(syllables(b)) for b in sorted(brands))
+            ids += [r[0] for r in self.db.execute(
+                "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
+                [f"{expr} AND ({sounds})", FTS_LIMIT // 2])]
+        return self._rows(list(dict.fromkeys(ids)))
+
+    def _decide(self, result: LookupResult) -> LookupResult:
+        shown = [c for c in result.candidates if c.score >= FLOOR][:MAX_CANDIDATES]
+        result.candidates = shown
+        if not shown:
+            result.status = UNKNOWN
+            return result
+        best = shown[0]
+        runner_up = shown[1].score if len(shown) > 1 else 0.0
+        # Another brand's outlet is never taken for the one asked about: the courier picks.
+        if best.score >= CONFIDENT and best.score - runner_up >= MARGIN and not best.other_brand:
+            result.status = INSURED if best.outlet["insured"] else NOT_INSURED
+        else:
+            result.status = AMBIGUOUS
+        return result
+
+    # --- the lookup log ----------------------------------------------------------------------
+    def record(self, result: LookupResult, user: str | None, channel: str,
+               outlet: dict | None = None) -> int | None:
+        """Log a lookup (the best candidate, or `outlet` when a button picked it). Returns its id,
+        or None when retention is 0 (no log kept)."""
+        self.purge()
+        if self.retention_days <= 0:
+            return None
+        chosen = outlet or (result.best.outlet if result.status in (INSURED, NOT_INSURED) else None)
+        score = 100.0 if outlet else (result.best.score if result.best else 0.0)
+        status = result.status
+        if outlet:
+            status = INSURED if outlet["insured"] else NOT_INSURED
+        stamp = now()
+        cursor = self.db.execute(
+            "insert into lookups (at, month, channel, user_key, region, query, outlet_id, score,"
+            " result, via) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [stamp, stamp[:7], channel, user, result.region, mask(result.query),
+             chosen["id"] if chosen else None, round(score, 1), status, result.via])
+        return cursor.lastrowid
+
+    def purge(self, force: bool = False) -> int:
+        """Delete lookups older than the retention period (checked at most once an hour)."""
+        current = datetime.now(timezone.utc)
+        if not force and self._purged_at and current - self._purged_at < timedelta(hours=1):
+            return 0
+        self._purged_at = current
+        cutoff = (current - timedelta(days=max(0, self.retention_days))).isoformat(timespec="seconds")
+        if self.retention_days <= 0:
+            cutoff = "9999"
+        return self.db.execute("delete from lookups where at < ?", [cutoff]).rowcount
+
+
+def _in(row: dict, region: str | None) -> bool:
+    if not region or region == regions.NATIONAL:
+        return True
+    if regions.DOC_REGIONS.get(region):
+        return row["city_key"] == region
+    return row["province"] == region
+
+
+def _cover(query: list[str], other: list[str]) -> float:
+    """Share of the query's adjacent pairs (or lone item) found in `other`, 0-100."""
+    q = {a + "|" + b for a, b in zip(query, query[1:])} or set(query)
+    o = {a + "|" + b for a, b in zip(other, other[1:])} | set(other)
+    return 100.0 * len(q & o) / len(q) if q else 0.0
+
+
+def _rank(q_core: str, brands: set[str], rows: list[dict]) -> list[Candidate]:
+    """Score candidates: half rapidfuzz WRatio, half coverage of the query's character pairs, on
+    characters or (slightly discounted) on pinyin; then brand agreement when a brand was named."""
+    if not rows:
+        return []
+    cores = [core(r["norm"], {r["brand"]} if r["brand"] else set()) or r["norm"] for r in rows]
+    q_syl = syllables(q_core)
+    q_sound = " ".join(q_syl)
+    sounds = [" ".join(syllables(c)) for c in cores]
+    by_char = {i: s for _, s, i in process.extract(q_core, cores, scorer=fuzz.WRatio, limit=None)}
+    by_sound = {i: s for _, s, i in process.extract(q_sound, sounds, scorer=fuzz.WRatio, limit=None)}
+    ranked = []
+    for i, row in enumerate(rows):
+        chars = 0.5 * by_char[i] + 0.5 * _cover(list(q_core), list(cores[i]))
+        sound = 0.5 * by_sound[i] + 0.5 * _cover(q_syl, sounds[i].split())
+        score = max(chars, PINYIN_DISCOUNT * sound)
+        other = bool(brands) and row["brand"] is not None and row["brand"] not in brands
+        if brands:
+            score = (1 - BRAND_WEIGHT) * score + BRAND_WEIGHT * (100.0 if row["brand"] in brands else 0.0)
+        ranked.append(Candidate(row, score, other_brand=other))
+    ranked.sort(key=lambda c: (-c.score, c.outlet["id"]))
+    return ranked
