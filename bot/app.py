@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
+    Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
     Defaults, MessageHandler, filters,
 )
 
@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.guide_flow import GuideFlow
 from bot.guides import Engine, load_guides
 from bot.persistence import PersistingApplication, SQLitePersistence
+from bot.ratelimit import RetryingRateLimiter
 from bot.reminders import Reminders
 from bot.storage import Storage
 from handlers import guide, qa, reminders
@@ -60,7 +61,11 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
     if config.base_file_url:
         builder = builder.base_file_url(config.base_file_url)
     if config.rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter())
+        builder = builder.rate_limiter(RetryingRateLimiter(
+            network_retries=config.network_retries, overall_max_rate=config.sends_per_second,
+            max_retries=config.network_retries))
+    timeout = config.request_timeout
+    builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout)
     app = builder.build()
     app.bot_data[ASSISTANT] = assistant
     app.bot_data[guide.FLOW] = GuideFlow(Engine(load_guides(config.faq_dir)))

@@ -21,6 +21,9 @@ class Config:
     base_url: str | None = None           # self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot
     base_file_url: str | None = None
     rate_limiter: bool = True             # PTB's AIORateLimiter keeps us inside Telegram's limits
+    sends_per_second: float = 30.0        # overall outgoing limit (Telegram's bulk limit)
+    network_retries: int = 3              # retries of a call that failed in transit (5xx, time-out)
+    request_timeout: float = 10.0         # seconds for one Bot API call (not the long poll)
     admin_ids: frozenset[int] = frozenset()
     database: Path = Path("data/courier-bot.db")
     faq_dir: Path = DEFAULT_DIR
@@ -37,7 +40,8 @@ class Config:
 
 _SCHEMA = {
     "telegram": {"token": str, "base_url": str, "base_file_url": str, "admin_ids": list,
-                 "rate_limiter": bool},
+                 "rate_limiter": bool, "sends_per_second": (int, float), "network_retries": int,
+                 "request_timeout": (int, float)},
     "storage": {"database": str},
     "faq": {"dir": str, "threshold": (int, float), "default_region": str},
     "privacy": {"user_salt": str, "lookup_retention_days": int},
@@ -101,6 +105,9 @@ def load(path: str | Path | None = None) -> Config:
         base_url=tg.get("base_url") or None,
         base_file_url=tg.get("base_file_url") or None,
         rate_limiter=tg.get("rate_limiter", Config.rate_limiter),
+        sends_per_second=float(tg.get("sends_per_second", Config.sends_per_second)),
+        network_retries=tg.get("network_retries", Config.network_retries),
+        request_timeout=float(tg.get("request_timeout", Config.request_timeout)),
         admin_ids=frozenset(admins),
         database=_path(base, data.get("storage", {}).get("database"), Config.database),
         faq_dir=_path(base, faq.get("dir"), Config.faq_dir),

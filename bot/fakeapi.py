@@ -11,6 +11,7 @@ import email.parser
 import email.policy
 import itertools
 import json
+import random
 import time
 import urllib.parse
 from collections import Counter, deque
@@ -30,9 +31,20 @@ class Call:
     at: float = field(default_factory=time.perf_counter)
 
 
+FAULTS = ("429", "500", "502", "timeout", "drop")
+
+
 class FakeBotAPI:
-    def __init__(self, host: str = "127.0.0.1", port: int = 0):
+    """`faults` maps a kind in FAULTS to the share of calls (other than getUpdates) that fail that
+    way. A failed call is not carried out, as when Telegram rejects it, so a retry is safe."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, faults: dict | None = None,
+                 seed: int = 7, retry_after: int = 1, stall: float = 2.0):
         self.host, self.port = host, port
+        self.faults = dict(faults or {})
+        self.injected: Counter = Counter()           # fault kind -> times injected
+        self._rng = random.Random(seed)
+        self.retry_after, self.stall = retry_after, stall
         self.calls: list[Call] = []
         self.counts: Counter = Counter()             # method -> calls so far
         self._updates: deque[dict] = deque()
@@ -159,6 +171,33 @@ class FakeBotAPI:
             return self._message_result(params, document=doc)
         return True
 
+    async def _fail(self, method: str, writer: asyncio.StreamWriter) -> bool:
+        """Maybe inject a fault instead of answering; True if one was injected."""
+        roll, kind = self._rng.random(), None
+        for name, share in self.faults.items():
+            if roll < share:
+                kind = name
+                break
+            roll -= share
+        if kind is None:
+            return False
+        self.injected[kind] += 1
+        if kind == "429":
+            _write_json(writer, {"ok": False, "error_code": 429,
+                                 "description": f"Too Many Requests: retry after {self.retry_after}",
+                                 "parameters": {"retry_after": self.retry_after}}, status=429)
+        elif kind in ("500", "502"):
+            _write_json(writer, {"ok": False, "error_code": int(kind),
+                                 "description": "Internal Server Error" if kind == "500" else "Bad Gateway"},
+                        status=int(kind))
+        elif kind == "timeout":
+            await asyncio.sleep(self.stall)    # longer than the bot's read timeout
+            writer.close()
+        else:                                  # "drop": hang up without a word
+            writer.close()
+        await writer.drain()
+        return True
+
     # --- HTTP plumbing ----------------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._handlers.add(asyncio.current_task())
@@ -170,6 +209,10 @@ class FakeBotAPI:
                 path, headers, body = request
                 method = path.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
                 params, files = _parse_body(headers, body)
+                if method != "getUpdates" and await self._fail(method, writer):
+                    if writer.is_closing():
+                        break
+                    continue
                 if method != "getUpdates":
                     self.calls.append(Call(method, params, files))
                     self.counts[method] += 1
@@ -218,10 +261,13 @@ def _parse_body(headers: dict, body: bytes) -> tuple[dict, dict]:
     return {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode("utf-8")).items()}, {}
 
 
-def _write_json(writer: asyncio.StreamWriter, payload: dict) -> None:
+_REASONS = {200: "OK", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway"}
+
+
+def _write_json(writer: asyncio.StreamWriter, payload: dict, status: int = 200) -> None:
     data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                 b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
+    head = f"HTTP/1.1 {status} {_REASONS[status]}\r\nContent-Type: application/json\r\n"
+    writer.write(head.encode() + b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
 
 
 def serve_burst(conn, texts: list[str], timeout: float = 600.0) -> None:
