@@ -4,19 +4,21 @@ from __future__ import annotations
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
+    Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
     Defaults, MessageHandler, filters,
 )
 
 from bot.assistant import Assistant
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.guide_flow import GuideFlow
+from bot.health import HealthServer
 from bot.guides import Engine, load_guides
-from bot.persistence import PersistingApplication, SQLitePersistence
+from bot.application import CourierApplication
+from bot.persistence import SQLitePersistence
 from bot.ratelimit import RetryingRateLimiter
 from bot.reminders import Reminders
 from bot.storage import Storage
-from handlers import guide, qa, reminders
+from handlers import guide, privacy, qa, reminders
 from handlers.common import ASSISTANT
 from handlers import outlets
 
@@ -29,17 +31,33 @@ COMMANDS = [
     BotCommand("reminders", "查看或取消期限提醒"),
     BotCommand("back", "指引中回到上一步"),
     BotCommand("cancel", "退出指引"),
+    BotCommand("forgetme", "删除我在这里的记录"),
     BotCommand("outlet", "查网点有没有参加工伤保险"),
     BotCommand("premium", "估算网点的工伤保险费"),
 ]   # /stats is for admins only, so it is not advertised
 
 
+RETENTION_EVERY = 3600   # seconds between purges of lookups older than the retention period
+HEALTH = "health"
+
+
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands(COMMANDS)
     reminders.schedule_all(app)   # JobQueue jobs are not persisted: rebuild them from SQLite
+    app.job_queue.run_repeating(_purge_lookups, interval=RETENTION_EVERY, first=0)
+    config: Config = app.bot_data[ASSISTANT].config
+    if config.health_port:
+        app.bot_data[HEALTH] = await HealthServer(
+            lambda: app.stats, config.health_listen, config.health_port).start()
+
+
+async def _purge_lookups(context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.bot_data[ASSISTANT].outlets.registry.purge(force=True)
 
 
 async def _post_shutdown(app: Application) -> None:
+    if HEALTH in app.bot_data:
+        await app.bot_data[HEALTH].stop()
     app.bot_data[ASSISTANT].storage.close()
 
 
@@ -48,7 +66,7 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
     assistant = assistant or Assistant(config, Storage(config.database))
     builder = (
         ApplicationBuilder()
-        .application_class(PersistingApplication)
+        .application_class(CourierApplication)
         .persistence(SQLitePersistence(assistant.storage))
         .token(config.token)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
@@ -82,6 +100,7 @@ def register(app: Application) -> None:
     # The guide conversation first: while a courier is in a guide, it sees their messages.
     app.add_handler(guide.conversation())
     app.add_handler(CommandHandler("reminders", reminders.list_command))
+    app.add_handler(CommandHandler("forgetme", privacy.forget_me))
     app.add_handler(CallbackQueryHandler(reminders.button, pattern="^rem:"))
     app.add_handler(CommandHandler("start", qa.start))
     app.add_handler(CommandHandler("help", qa.help_))
@@ -99,5 +118,15 @@ def register(app: Application) -> None:
     app.add_error_handler(qa.error)
 
 
-def run(config: Config) -> None:
-    build(config).run_polling(allowed_updates=Update.ALL_TYPES)
+def run(config: Config, webhook: bool = False) -> None:
+    """Serve until stopped: long polling, or a webhook Telegram posts updates to."""
+    app = build(config)
+    if not webhook:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    if not (config.webhook_url and config.webhook_secret):
+        raise ConfigError("webhook mode needs webhook.url and webhook.secret_token")
+    app.run_webhook(
+        listen=config.webhook_listen, port=config.webhook_port, url_path=config.webhook_path,
+        webhook_url=f"{config.webhook_url.rstrip('/')}/{config.webhook_path}",
+        secret_token=config.webhook_secret, allowed_updates=Update.ALL_TYPES)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot import regions
 from bot.config import Config
 from bot.faq import Knowledge, load
+from bot.limits import PerUserLimit
 from bot.matcher import Match, Matcher
 from bot.render import plain, render
 from bot.outcomes import Outcome
@@ -42,6 +43,7 @@ class Assistant:
     def __init__(self, config: Config, storage: Storage, kb: Knowledge | None = None):
         self.config = config
         self.storage = storage
+        self.limit = PerUserLimit(config.questions_per_minute)
         self.matcher = Matcher(kb or load(config.faq_dir), threshold=config.threshold)
         from bot.outlet_desk import OutletDesk   # it imports this module: load it once we exist
         self.outlets = OutletDesk(self)          # outlet lookups, /stats, /premium
@@ -68,8 +70,12 @@ class Assistant:
         return Reply(render("region_set", region=region, has_docs=has_docs))
 
     # --- questions ----------------------------------------------------------------------------
-    def ask(self, text: str, user: str | None = None, region: str | None = None) -> Reply:
-        """Answer a free-text question; `region` overrides the courier's stored region."""
+    def ask(self, text: str, user: str | None = None, region: str | None = None,
+            limited: bool = True) -> Reply:
+        """Answer a free-text question; `region` overrides the courier's stored region.
+        `limited=False` is for batch use by an operator (`courier-bot ask -`)."""
+        if limited and not self.limit.allow(user):
+            return Reply(render("slow_down", limit=self.limit.count))
         limit = self.config.max_message_chars
         if len(text) > limit:
             return Reply(render("too_long", length=len(text), limit=limit))

@@ -18,8 +18,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="TOML config file (default: $COURIER_BOT_CONFIG)")
     p = argparse.ArgumentParser(prog="courier-bot", description="快递员工伤保险助手", parents=[common])
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", parents=[common],
-                   help="serve Telegram (falls back to the console when no token is set)")
+    run = sub.add_parser("run", parents=[common],
+                         help="serve Telegram (falls back to the console when no token is set)")
+    run.add_argument("--webhook", action="store_true",
+                     help="receive updates on a webhook ([webhook] in the config) instead of polling")
     sub.add_parser("console", parents=[common], help="chat with the bot in this terminal")
     ask = sub.add_parser("ask", parents=[common],
                          help="answer one question ('-' reads one per line from stdin)")
@@ -87,7 +89,7 @@ def _dispatch(args, cfg) -> int:
             print(render("no_token"), file=sys.stderr)
             return _console(cfg)
         from bot.app import run
-        run(cfg)
+        run(cfg, webhook=args.webhook)
         return 0
     if args.command == "console":
         return _console(cfg)
@@ -124,7 +126,7 @@ def _ask(cfg, args) -> int:
         q = q.rstrip("\n")
         if args.question == "-" and not q.strip():
             continue
-        reply = assistant.ask(q, user, region=args.region)
+        reply = assistant.ask(q, user, region=args.region, limited=False)
         if args.json:
             print(json.dumps(as_json(reply.match, reply), ensure_ascii=False), flush=True)
         else:

@@ -31,10 +31,18 @@ class Config:
     default_region: str | None = None
     user_salt: str = "change-me"
     max_message_chars: int = 500
+    questions_per_minute: int = 20        # per courier, questions and outlet lookups (0 = no limit)
     output_dir: Path = Path("out")
     lookup_retention_days: int = 180      # outlet lookups are deleted after this (0 = keep none)
     load_sample_outlets: bool = True      # load the fictional sample outlet list on first run
     premium: tuple[PremiumRule, ...] = DEFAULT_RULES   # per-region rate/base for /premium
+    webhook_url: str | None = None        # public https URL Telegram posts updates to
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = "telegram"
+    webhook_secret: str | None = None     # checked on every webhook request (required for webhooks)
+    health_listen: str = "127.0.0.1"
+    health_port: int = 0                  # GET /healthz on this port; 0 = off
     path: Path | None = field(default=None, compare=False)
 
 
@@ -47,8 +55,10 @@ _SCHEMA = {
     "privacy": {"user_salt": str, "lookup_retention_days": int},
     "outlets": {"load_sample": bool},
     "premium": {},   # [premium.REGION] tables, checked by bot.premium.parse_rules
-    "limits": {"max_message_chars": int},
+    "limits": {"max_message_chars": int, "questions_per_minute": int},
     "output": {"dir": str},
+    "webhook": {"url": str, "listen": str, "port": int, "path": str, "secret_token": str},
+    "health": {"listen": str, "port": int},
 }
 
 
@@ -115,9 +125,28 @@ def load(path: str | Path | None = None) -> Config:
         default_region=regions.canonical(region) if region else None,
         user_salt=salt,
         max_message_chars=data.get("limits", {}).get("max_message_chars", Config.max_message_chars),
+        questions_per_minute=data.get("limits", {}).get("questions_per_minute",
+                                                        Config.questions_per_minute),
         output_dir=_path(base, data.get("output", {}).get("dir"), Config.output_dir),
         path=path,
+        **_serving(data),
     )
+
+
+def _serving(data: dict) -> dict:
+    hook, health = data.get("webhook", {}), data.get("health", {})
+    secret = hook.get("secret_token")
+    if secret is not None and not (1 <= len(secret) <= 256 and secret.replace("_", "").replace(
+            "-", "").isalnum()):
+        raise ConfigError("webhook.secret_token must be 1-256 characters: A-Z, a-z, 0-9, _ and -")
+    return {
+        "webhook_url": hook.get("url") or None, "webhook_secret": secret or None,
+        "webhook_listen": hook.get("listen", Config.webhook_listen),
+        "webhook_port": hook.get("port", Config.webhook_port),
+        "webhook_path": hook.get("path", Config.webhook_path).strip("/"),
+        "health_listen": health.get("listen", Config.health_listen),
+        "health_port": health.get("port", Config.health_port),
+    }
 
 
 def _path(base: Path, value: str | None, default: Path) -> Path:

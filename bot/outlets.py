@@ -15,20 +15,26 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import gc
 import hashlib
 import io
 import itertools
 import json
+import operator
 import re
+import sqlite3
 import unicodedata
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import zhconv.zhconv as _zhconv
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style
+from pypinyin.pinyin_dict import pinyin_dict
+from pypinyin.style import convert
 from rapidfuzz import fuzz, process
 
 from bot import regions
@@ -52,7 +58,7 @@ COMMON_SHARE = 0.02    # index terms in more than this share of outlets are too 
 MAX_TERMS = 8
 QUERY_MAX = 100        # characters of a query kept in the lookup log
 CHUNK = 5_000          # rows written per statement batch while importing
-BULK_CACHE_KB = 256_000
+BULK_CACHE_KB = 64_000   # the import's SQLite page cache (the default 2 MB makes indexes slow)
 
 INSURED, NOT_INSURED, UNKNOWN, AMBIGUOUS = "insured", "not_insured", "unknown", "ambiguous"
 LICENSED, FILED = "licensed", "filed"
@@ -62,7 +68,7 @@ LICENSED, FILED = "licensed", "filed"
 BRANDS: dict[str, tuple[str, ...]] = {
     "中通": ("中通", "zto"), "圆通": ("圆通", "yto"), "韵达": ("韵达", "yunda"),
     "顺丰": ("顺丰", "sf"), "京东": ("京东", "jd"), "极兔": ("极兔", "jt", "jnt"),
-    "申通": ("申通", "sto"), "邮政": ("邮政", "中国邮政", "ems", "邮局"), "百世": ("百世", "汇通"),
+    "申通": ("申通", "sto"), "邮政": ("邮政", "中国邮政", "ems", "邮局"), "百世": ("百世",),
     "德邦": ("德邦",), "丰网": ("丰网",), "天天": ("天天快递",), "宅急送": ("宅急送",),
     "优速": ("优速",), "跨越": ("跨越速运",), "安能": ("安能",), "菜鸟": ("菜鸟",),
 }
@@ -72,6 +78,12 @@ GENERIC_WORDS = (
     "服务部 服务点 服务站 分部 站点 门店 代办点 代理点 揽投部 揽投站 经营部 末端 驿站"
 ).split()
 GENERIC_ENDINGS = "店点部站"   # only as the last character: 东部新城 keeps its 部
+# What couriers add around an outlet's name in a query (data); removed before searching.
+QUERY_FILLERS = (
+    "有没有交 有没有买 有没有 交没交 买没买 给没给 是否 工伤保险 社保 保险 参保 请问 帮我查 帮我 帮忙 "
+    "查一下 查查 查询 一下 看看 我们 我的 我在 那个 这个 的"
+).split()
+QUERY_FILLER_ENDINGS = "了吗呢啊呀"
 
 # --- CSV columns: canonical name -> accepted headers (English and Chinese, data) ---------------
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -108,7 +120,6 @@ _KIND_OF = {w: k for k, words in _KINDS.items() for w in words}
 _T2S = str.maketrans({k: v for k, v in _zhconv.getdict("zh-cn").items()
                       if len(k) == 1 and len(v) == 1})
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
-_SYLLABLE: dict[str, str] = {}
 
 
 def norm(text: str) -> str:
@@ -116,37 +127,36 @@ def norm(text: str) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower().translate(_T2S))
 
 
-def _syllable(ch: str) -> str:
-    s = _SYLLABLE.get(ch)
-    if s is None:
-        got = lazy_pinyin(ch, style=Style.NORMAL, errors="default")
-        s = _SYLLABLE[ch] = got[0] if got else ch
-    return s
-
-
-_ASCII = re.compile(r"[\x00-\x7f]+")
+@functools.lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, str]:
+    """Every Chinese character -> " its tone-less pinyin " (its first reading, as lazy_pinyin
+    gives for a lone character). Built on first use (0.4 s): str.translate then does a whole
+    name in C."""
+    return {cp: f" {convert(readings.split(',')[0], Style.NORMAL, strict=True)} "
+            for cp, readings in pinyin_dict.items()}
 
 
 def syllables(text: str) -> list[str]:
     """Tone-less pinyin, one syllable per Chinese character; a run of letters/digits stays whole."""
-    get = _SYLLABLE.get
-    if not _ASCII.search(text):
-        return [get(ch) or _syllable(ch) for ch in text]
-    out = []
-    for part in re.split(r"([\x00-\x7f]+)", text):
-        if part and part.isascii():
-            out.append(part)
-        else:
-            out.extend(get(ch) or _syllable(ch) for ch in part)
-    return out
+    return text.translate(_pinyin_table()).split()
 
 
 def terms(text: str) -> list[str]:
-    """Index terms of a normalised name: adjacent syllable pairs (a lone syllable is itself)."""
-    syl = syllables(text)
-    if len(syl) == 1:
-        return syl
-    return list(dict.fromkeys(a + b for a, b in zip(syl, syl[1:])))
+    """Index terms of a normalised name: adjacent syllable pairs (a lone syllable is itself).
+    A pair that occurs twice stays twice: FTS does not mind, and this is the import's hot path."""
+    syl = text.translate(_pinyin_table()).split()
+    return list(map(str.__add__, syl, syl[1:])) if len(syl) > 1 else syl
+
+
+def doc_terms(name_norm: str, province: str, city: str | None) -> tuple[list[str], str]:
+    """(name terms, the FTS document: name terms plus the outlet's province and city terms)."""
+    name_terms = terms(name_norm)
+    return name_terms, " ".join(name_terms) + _region_suffix(province, city)
+
+
+@functools.lru_cache(maxsize=65536)
+def _region_suffix(province: str, city: str | None) -> str:
+    return "".join(" " + t for t in (_region_term("p", province), _region_term("c", city)) if t)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -157,34 +167,53 @@ def _region_term(kind: str, name: str | None) -> str | None:
 _BRAND_ALIASES = sorted(((norm(a), b) for b, aliases in BRANDS.items() for a in aliases),
                         key=lambda p: len(p[0]), reverse=True)
 _BRAND_SOUNDS = {"".join(syllables(b)): b for b in BRANDS}
+_PLACE_NEXT = set("路街道巷村镇里桥")    # a brand word followed by these is part of a place name
+_FILLERS = re.compile("|".join(re.escape(w) for w in sorted(QUERY_FILLERS, key=len, reverse=True))
+                      + f"|[{QUERY_FILLER_ENDINGS}]+$")
 _GENERIC = re.compile("|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
                       + f"|[{GENERIC_ENDINGS}]$")
 
 
+def _brand_hits(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, brand) of each brand word in normalised text, by characters or by sound
+    (钟通 for 中通); not where it is part of a place name (北京东路, 顺风街)."""
+    hits = []
+    for alias, brand in _BRAND_ALIASES:
+        start = text.find(alias)
+        while start >= 0:
+            end = start + len(alias)
+            if text[end:end + 1] not in _PLACE_NEXT:
+                hits.append((start, end, brand))
+            start = text.find(alias, end)
+    table = _pinyin_table()
+    sounds = [table.get(ord(ch), ch).strip() for ch in text]
+    for i in range(len(text) - 1):
+        brand = _BRAND_SOUNDS.get(sounds[i] + sounds[i + 1])
+        if brand and text[i + 2:i + 3] not in _PLACE_NEXT:
+            hits.append((i, i + 2, brand))
+    return hits
+
+
 def brands_in(text: str) -> set[str]:
-    """Canonical brands named in normalised text, by characters or by sound."""
-    found = {b for alias, b in _BRAND_ALIASES if alias in text}
-    syl = syllables(text)
-    for a, b in zip(syl, syl[1:]):
-        if a + b in _BRAND_SOUNDS:
-            found.add(_BRAND_SOUNDS[a + b])
-    return found
+    """Canonical brands named in normalised text."""
+    return {brand for _, _, brand in _brand_hits(text)}
+
+
+def brand_in_name(name_norm: str) -> str | None:
+    """The brand of an outlet whose list gives none: the first brand word in its name."""
+    hits = _brand_hits(name_norm)
+    return min(hits)[2] if hits else None
 
 
 def core(text: str, brands: set[str] | None = None) -> str:
-    """A normalised name without generic words (快递, 网点, 营业部 …) and without the brand words."""
-    for alias, b in _BRAND_ALIASES:
-        if brands is None or b in brands:
-            text = text.replace(alias, "")
-    if brands:   # homophone spellings of a named brand go too (运达 when the brand is 韵达)
-        syl = syllables(text)
-        if len(syl) == len(text):
-            sounds = {"".join(syllables(b)) for b in brands}
-            keep = [True] * len(text)
-            for i in range(len(syl) - 1):
-                if syl[i] + syl[i + 1] in sounds:
-                    keep[i] = keep[i + 1] = False
-            text = "".join(ch for ch, k in zip(text, keep) if k)
+    """A normalised name without generic words (快递, 网点, 营业部 …) and without the words of
+    `brands` (all brands if None), homophone spellings included."""
+    keep = [True] * len(text)
+    for start, end, brand in _brand_hits(text):
+        if brands is None or brand in brands:
+            keep[start:end] = [False] * (end - start)
+    if not all(keep):
+        text = "".join(ch for ch, k in zip(text, keep) if k)
     return _GENERIC.sub("", text)
 
 
@@ -275,17 +304,18 @@ def decode(data: bytes) -> tuple[str, str]:
     """The text of a CSV export and its encoding: UTF-8 (with or without BOM), UTF-16 with BOM
     (Excel's 'Unicode text'), else GB18030 (a superset of GBK, as Chinese Excel exports)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise OutletImportError(f"not UTF-8 or GBK/GB18030 text (byte {exc.start})") from None
+        candidates = [("utf-8-sig", data[3:], "utf-8")]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = [("utf-16", data, "utf-16")]
+    else:
+        candidates = [("utf-8", data, "utf-8"), ("gb18030", data, "gb18030")]
+    for name, raw, codec in candidates:
+        try:
+            return raw.decode(codec), name
+        except UnicodeDecodeError as exc:
+            error = exc
+    raise OutletImportError(f"not UTF-8, UTF-16 or GBK/GB18030 text ({error.reason} at byte "
+                            f"{error.start})")
 
 
 def _header_key(cell: str) -> str:
@@ -369,74 +399,85 @@ def _brand(text: str) -> str:
     return min(found) if len(found) == 1 else text
 
 
-def brand_in_name(name_norm: str) -> str | None:
-    """The brand a normalised outlet name starts with (the earliest brand word in it)."""
-    best: tuple[int, str] | None = None
-    for alias, b in _BRAND_ALIASES:
-        i = name_norm.find(alias)
-        if i >= 0 and (best is None or i < best[0]):
-            best = (i, b)
-    return best[1] if best else None
+class Validator:
+    """Checks the rows of one file; column positions are resolved once (this is the hot path of
+    a 500 000-row import)."""
 
+    def __init__(self, columns: dict[str, int], as_of: str):
+        self.width = max(columns.values()) + 1
+        at = {c: columns.get(c, self.width) for c in COLUMNS}   # absent: the appended "" cell
+        (self.i_name, self.i_brand, self.i_parent, self.i_number, self.i_kind, self.i_province,
+         self.i_city, self.i_county, self.i_address, self.i_insured, self.i_since,
+         self.i_headcount) = (at[c] for c in COLUMNS)
+        self.as_of = as_of
+        self.month = as_of[:7]
 
-def validate(columns: dict[str, int], line: int, cells: list[str], as_of: str
-             ) -> tuple[dict | None, list[str]]:
-    """One CSV row -> (outlet fields, []) or (None, [problems])."""
-    if len(cells) <= max(columns.values()):
-        return None, [f"{len(cells)} fields, the header has {max(columns.values()) + 1} or more"]
-    # Cells as written (stripped): names and addresses are shown as the list spells them.
-    v = {name: cells[i].strip() for name, i in columns.items()}
-    problems = []
-    name = v["name"]
-    if not name:
-        problems.append("name (网点名称) is empty")
-    elif len(name) > 100:
-        problems.append(f"name (网点名称) is {len(name)} characters long (at most 100)")
-    province = _province(v["province"])
-    if province is None:
-        problems.append(f"province (省份) {v['province']!r} is not a province")
-    insured = _INSURED.get(_word(v["insured"]))
-    if insured is None:
-        problems.append(f"insured (是否参保) {v['insured']!r} is not 是/否 (yes/no)")
-    kind = None
-    if v.get("kind"):
-        kind = _KIND_OF.get(_word(v["kind"]))
-        if kind is None:
-            problems.append(f"kind (类型) {v['kind']!r} is not 许可 (licensed) or 备案 (filed)")
-    since = None
-    if v.get("insured_since"):
-        since = _month(v["insured_since"])
-        if since is None:
-            problems.append(f"insured_since (参保时间) {v['insured_since']!r} is not a date "
-                            "like 2022-05")
-        elif since[:7] > as_of[:7]:
-            problems.append(f"insured_since (参保时间) {since} is after the list's date {as_of}")
-    headcount = None
-    if v.get("headcount"):
-        headcount = _count(v["headcount"])
-        if headcount is None:
-            problems.append(f"headcount (参保人数) {v['headcount']!r} is not a whole number")
-    if insured is False and headcount:
-        problems.append(f"headcount (参保人数) is {headcount} but insured (是否参保) is no")
-    if insured is False and since:
-        problems.append("insured_since (参保时间) is given but insured (是否参保) is no")
-    number = unicodedata.normalize("NFKC", v["number"]).strip() if v.get("number") else None
-    key = number_key(number) if number else None
-    if number and not 3 <= len(key) <= 40:
-        problems.append(f"number (许可证号或备案号) {number!r} should be 3-40 characters")
-    if problems:
-        return None, problems
-    name_norm = norm(name)
-    city = v.get("city") or None
-    return {
-        "number": number, "number_key": key, "number_digits": _digits(key) if key else None,
-        "name": name, "norm": name_norm,
-        "brand": _brand(v["brand"]) if v.get("brand") else brand_in_name(name_norm),
-        "parent_company": v.get("parent_company") or None, "kind": kind,
-        "province": province, "city": city, "city_key": city_key(city),
-        "county": v.get("county") or None, "address": v.get("address") or None,
-        "insured": int(insured), "insured_since": since, "headcount": headcount,
-    }, []
+    def check(self, cells: list[str]) -> tuple[dict | None, list[str]]:
+        """One CSV row -> (outlet fields, []) or (None, [problems]). Cells are kept as written
+        (stripped): names and addresses are shown as the list spells them."""
+        if len(cells) < self.width:
+            return None, [f"{len(cells)} fields, the header has {self.width}"]
+        cells.append("")
+        problems = []
+        name = cells[self.i_name].strip()
+        if not name:
+            problems.append("name (网点名称) is empty")
+        elif len(name) > 100:
+            problems.append(f"name (网点名称) is {len(name)} characters long (at most 100)")
+        province = _province(cells[self.i_province])
+        if province is None:
+            problems.append(f"province (省份) {cells[self.i_province].strip()!r} is not a province")
+        insured = _INSURED.get(_word(cells[self.i_insured]))
+        if insured is None:
+            problems.append(f"insured (是否参保) {cells[self.i_insured].strip()!r} is not 是/否 "
+                            "(yes/no)")
+        kind = cells[self.i_kind].strip() or None
+        if kind:
+            kind = _KIND_OF.get(_word(kind))
+            if kind is None:
+                problems.append(f"kind (类型) {cells[self.i_kind].strip()!r} is not 许可 (licensed) "
+                                "or 备案 (filed)")
+        since = cells[self.i_since].strip() or None
+        if since:
+            since = _month(since)
+            if since is None:
+                problems.append(f"insured_since (参保时间) {cells[self.i_since].strip()!r} is not a "
+                                "date like 2022-05")
+            elif since[:7] > self.month:
+                problems.append(f"insured_since (参保时间) {since} is after the list's date "
+                                f"{self.as_of}")
+        headcount = cells[self.i_headcount].strip() or None
+        if headcount:
+            headcount = _count(headcount)
+            if headcount is None:
+                problems.append(f"headcount (参保人数) {cells[self.i_headcount].strip()!r} is not "
+                                "a whole number")
+        if insured is False and headcount:
+            problems.append(f"headcount (参保人数) is {headcount} but insured (是否参保) is no")
+        if insured is False and since:
+            problems.append("insured_since (参保时间) is given but insured (是否参保) is no")
+        number = cells[self.i_number].strip() or None
+        key = None
+        if number:
+            number = unicodedata.normalize("NFKC", number)
+            key = number_key(number)
+            if not 3 <= len(key) <= 40:
+                problems.append(f"number (许可证号或备案号) {number!r} should be 3-40 characters")
+        if problems:
+            return None, problems
+        name_norm = norm(name)
+        brand = cells[self.i_brand].strip()
+        city = cells[self.i_city].strip() or None
+        return {
+            "number": number, "number_key": key, "number_digits": _digits(key) if key else None,
+            "name": name, "norm": name_norm,
+            "brand": _brand(brand) if brand else brand_in_name(name_norm),
+            "parent_company": cells[self.i_parent].strip() or None, "kind": kind,
+            "province": province, "city": city, "city_key": city_key(city),
+            "county": cells[self.i_county].strip() or None,
+            "address": cells[self.i_address].strip() or None,
+            "insured": int(insured), "insured_since": since, "headcount": headcount,
+        }, []
 
 
 @functools.lru_cache(maxsize=256)
@@ -461,115 +502,222 @@ def outlet_key(row: dict) -> str:
 
 # Fields whose change is a change of status (kept in outlet_history).
 _STATUS = ("insured", "insured_since", "headcount")
-_DATA = ("number", "number_key", "number_digits", "name", "norm", "brand", "parent_company", "kind",
+_DATA = ("number", "number_digits", "name", "brand", "parent_company", "kind",
          "province", "city", "city_key", "county", "address") + _STATUS
+_VALUES = operator.itemgetter(*_DATA)
+# An outlet as shown: its row plus the list (batch) it was last seen in.
+_SELECT = ("select o.*, b.source, b.as_of, b.sample from outlets o"
+           " join import_batches b on b.id = o.batch_id")
+
+
+class _Writer:
+    """The import's SQL, on its own connection in its own thread, as one transaction: SQLite
+    does its work (without the GIL) while the main thread validates the next chunk, so a large
+    list uses both cores. Calls run in order; an error in the thread is raised by the next wait."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outlet-import")
+        self.pending: deque[Future] = deque()
+        self.conn: sqlite3.Connection | None = None
+
+    def call(self, fn, *args):
+        """Run `fn(conn, *args)` in the writer thread and wait for its result."""
+        self.drain()
+        return self.pool.submit(self._run, fn, args).result()
+
+    def send(self, fn, *args) -> None:
+        """Run `fn(conn, *args)` in the background; at most two calls wait."""
+        self.pending.append(self.pool.submit(self._run, fn, args))
+        while len(self.pending) > 2:
+            self.pending.popleft().result()
+
+    def drain(self) -> None:
+        while self.pending:
+            self.pending.popleft().result()
+
+    def _run(self, fn, args):
+        if self.conn is None:
+            self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self.conn.execute(f"pragma cache_size = {-BULK_CACHE_KB}")
+            self.conn.execute("begin immediate")
+        return fn(self.conn, *args)
+
+    def commit(self) -> None:
+        self.call(lambda conn: conn.execute("commit"))
+
+    def close(self) -> None:
+        """Roll back unless committed, close the connection, end the thread."""
+        for future in self.pending:
+            future.cancel()
+        self.pending.clear()
+
+        def finish() -> None:
+            if self.conn is not None:
+                if self.conn.in_transaction:
+                    self.conn.execute("rollback")
+                self.conn.close()
+        self.pool.submit(finish).result()
+        self.pool.shutdown(wait=True)
 
 
 class _Import:
-    """Writing one list: insert new outlets, update changed ones (status changes also go to
-    outlet_history), inside the caller's transaction. Explicit INSERT/UPDATE through executemany:
-    the statements sqlite-utils' upsert_all builds, at twice its speed on 500 000 rows (it checks
-    every value for JSON); the key (number, else province+name+address) makes it an upsert."""
+    """Writing one list: new outlets are inserted, changed ones updated (status changes also go
+    to outlet_history): an upsert keyed by number, else province+name+address. The main thread
+    compares each chunk with the committed rows and prepares the statements; the _Writer runs
+    them. Explicit INSERT/UPDATE through executemany: the statements sqlite-utils' upsert_all
+    builds, at twice its speed on 500 000 rows (it checks every value for JSON)."""
 
     def __init__(self, registry: "Registry", source: str, as_of: str, sample: bool,
                  result: ImportResult):
-        self.conn = registry.db.conn
-        self.registry = registry
+        self.read = registry.db.conn     # committed rows: the state before this import
+        self.writer = _Writer(registry.path)
         self.source, self.as_of, self.sample, self.result = source, as_of, sample, result
-        self.stamp = now()
         self.gained: Counter = Counter()
         self.lost: Counter = Counter()
         self.covered: Counter = Counter()
         self.written = 0
 
     def start(self, file_name: str, digest: str) -> None:
-        cursor = self.conn.execute(
-            "insert into import_batches (source, as_of, file_name, sha256, encoding, sample,"
-            " imported_at) values (?, ?, ?, ?, ?, ?, ?)",
-            [self.source, self.as_of, file_name, digest, self.result.encoding, int(self.sample),
-             self.stamp])
-        self.batch = self.result.batch_id = cursor.lastrowid
+        def begin(conn: sqlite3.Connection) -> tuple[int, int]:
+            cursor = conn.execute(
+                "insert into import_batches (source, as_of, file_name, sha256, encoding, sample,"
+                " imported_at) values (?, ?, ?, ?, ?, ?, ?)",
+                [self.source, self.as_of, file_name, digest, self.result.encoding,
+                 int(self.sample), now()])
+            return cursor.lastrowid, 0 if self.sample else _remove_sample(conn)
+        self.batch, self.result.removed_sample = self.writer.call(begin)
+        self.result.batch_id = self.batch
 
     def write(self, chunk: list[tuple[str, dict]]) -> None:
         if not chunk:
             return
         self.written += len(chunk)
         result, batch, as_of, source = self.result, self.batch, self.as_of, self.source
-        cols = ("id", "as_of", "source", "terms") + _DATA
+        cols = ", ".join(f"o.{c}" for c in _DATA)
         keys = [k for k, _ in chunk]
         existing: dict[str, tuple] = {}
+        # A real list never updates the sample's outlets: the writer has just deleted them.
+        real = "" if self.sample else " and b.sample = 0"
         for i in range(0, len(keys), 900):
             part = keys[i:i + 900]
-            for r in self.conn.execute(f"select key, {', '.join(cols)} from outlets where key in "
-                                       f"({', '.join('?' * len(part))})", part):
+            for r in self.read.execute(
+                    f"select o.key, o.id, b.as_of, b.source, {cols} from outlets o"
+                    f" join import_batches b on b.id = o.batch_id"
+                    f" where o.key in ({', '.join('?' * len(part))}){real}", part):
                 existing[r[0]] = r[1:]
-        inserts, updates, renamed, history = [], [], [], []
+        inserts, docs, new_terms, updates, renamed, history = [], [], [], [], [], []
+        self.covered.update([(row["province"], row["city_key"] or "") for _, row in chunk])
         for key, row in chunk:
-            self.covered[(row["province"], row["city_key"] or "")] += 1
-            name_terms = terms(row["norm"])
-            all_terms = " ".join(name_terms + [t for t in (_region_term("p", row["province"]),
-                                                           _region_term("c", row["city_key"])) if t])
+            name_terms, doc = doc_terms(row["norm"], row["province"], row["city_key"])
             old = existing.get(key)
             if old is None:
-                inserts.append((key, *[row[c] for c in _DATA], source, as_of, int(self.sample),
-                                batch, batch, all_terms, self.stamp))
-                self.gained.update(name_terms)
+                inserts.append((key, *_VALUES(row), batch, batch))
+                docs.append(doc)
+                new_terms.append(name_terms)
                 result.inserted += 1
                 continue
-            old_id, old_as_of, old_source, old_terms = old[:4]
-            old_data = dict(zip(_DATA, old[4:]))
+            old_id, old_as_of, old_source = old[:3]
+            old_data = dict(zip(_DATA, old[3:]))
             if month_of(as_of) < month_of(old_as_of):
                 result.older += 1
                 continue
             if all(old_data[c] == row[c] for c in _DATA) and (old_as_of, old_source) == (as_of, source):
                 result.unchanged += 1
                 continue
-            if old_terms != all_terms:   # only then touch the FTS index (its trigger is on terms)
-                renamed.append((all_terms, old_id))
-                self.lost.update(t for t in old_terms.split() if not t.startswith("zz"))
+            old_terms, old_doc = doc_terms(norm(old_data["name"]), old_data["province"],
+                                           old_data["city_key"])
+            if old_doc != doc:   # renamed or moved: re-index
+                renamed.append((old_id, old_doc, doc))
+                self.lost.update(old_terms)
                 self.gained.update(name_terms)
-            updates.append((*[row[c] for c in _DATA], source, as_of, int(self.sample), batch,
-                            self.stamp, old_id))
+            updates.append((*_VALUES(row), batch, old_id))
             changes = [c for c in _STATUS if old_data[c] != row[c]]
             if changes:
                 change = (("insured" if row["insured"] else "uninsured") if "insured" in changes
                           else "+".join(changes))
-                history.append((batch, as_of, change, row["insured"], row["insured_since"],
-                                row["headcount"], key))
+                history.append((old_id, batch, as_of, change, row["insured"],
+                                row["insured_since"], row["headcount"]))
                 result.updated += 1
             else:
                 result.unchanged += 1
-        conn = self.conn
-        before = conn.execute("select coalesce(max(id), 0) from outlets").fetchone()[0]
-        conn.executemany(
-            f"insert into outlets (key, {', '.join(_DATA)}, source, as_of, sample, batch_id,"
-            f" first_batch_id, terms, updated_at) values ({', '.join('?' * (len(_DATA) + 8))})",
-            inserts)
-        # The new rows got ids above `before` (INTEGER PRIMARY KEY = max + 1): index them and
-        # start their history in two statements.
-        conn.execute("insert into outlets_fts (rowid, terms) select id, terms from outlets"
-                     " where id > ?", [before])
-        conn.execute("insert into outlet_history (outlet_id, batch_id, as_of, change, insured,"
-                     " insured_since, headcount) select id, ?, ?, 'new', insured, insured_since,"
-                     " headcount from outlets where id > ?", [batch, as_of, before])
-        conn.executemany(
-            f"update outlets set {', '.join(c + ' = ?' for c in _DATA)}, source = ?, as_of = ?,"
-            " sample = ?, batch_id = ?, updated_at = ? where id = ?", updates)
-        conn.executemany("update outlets set terms = ? where id = ?", renamed)
-        conn.executemany(
-            "insert into outlet_history (outlet_id, batch_id, as_of, change, insured, insured_since,"
-            " headcount) select id, ?, ?, ?, ?, ?, ? from outlets where key = ?", history)
+        self.gained.update(itertools.chain.from_iterable(new_terms))
+        self.writer.send(_write_chunk, inserts, docs, updates, renamed, history, batch, as_of)
 
     def finish(self) -> None:
-        self.registry._count_terms(self.gained, self.lost)
+        delta = Counter(self.gained)
+        delta.subtract(self.lost)
         r = self.result
         covered = json.dumps([f"{p}/{c}" if c else p for (p, c), _ in self.covered.most_common()],
                              ensure_ascii=False)
-        self.conn.execute(
-            "update import_batches set rows = ?, inserted = ?, updated = ?, unchanged = ?,"
-            " older = ?, skipped = ?, regions = ? where id = ?",
-            [r.rows, r.inserted, r.updated, r.unchanged, r.older, len(r.skipped), covered,
-             self.batch])
+
+        def done(conn: sqlite3.Connection) -> None:
+            _count_terms(conn, delta)
+            conn.execute(
+                "update import_batches set rows = ?, inserted = ?, updated = ?, unchanged = ?,"
+                " older = ?, skipped = ?, regions = ? where id = ?",
+                [r.rows, r.inserted, r.updated, r.unchanged, r.older, len(r.skipped), covered,
+                 self.batch])
+        self.writer.call(done)
+        self.writer.commit()
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def _write_chunk(conn: sqlite3.Connection, inserts: list, docs: list, updates: list,
+                 renamed: list, history: list, batch: int, as_of: str) -> None:
+    before = conn.execute("select coalesce(max(id), 0) from outlets").fetchone()[0]
+    conn.executemany(
+        f"insert into outlets (key, {', '.join(_DATA)}, batch_id, first_batch_id)"
+        f" values ({', '.join('?' * (len(_DATA) + 3))})", inserts)
+    # The new rows got the ids after `before`, in order (INTEGER PRIMARY KEY = max + 1): index
+    # them, and start their history in one statement.
+    after = conn.execute("select coalesce(max(id), 0) from outlets").fetchone()[0]
+    if after - before != len(inserts):
+        raise RuntimeError("outlet ids are not consecutive; the FTS index would be wrong")
+    conn.executemany("insert into outlets_fts (rowid, terms) values (?, ?)",
+                     zip(range(before + 1, after + 1), docs))
+    conn.execute("insert into outlet_history (outlet_id, batch_id, as_of, change, insured,"
+                 " insured_since, headcount) select id, ?, ?, 'new', insured, insured_since,"
+                 " headcount from outlets where id > ?", [batch, as_of, before])
+    conn.executemany(
+        f"update outlets set {', '.join(c + ' = ?' for c in _DATA)}, batch_id = ? where id = ?",
+        updates)
+    conn.executemany("insert into outlets_fts (outlets_fts, rowid, terms) values ('delete', ?, ?)",
+                     [(i, old) for i, old, _ in renamed])
+    conn.executemany("insert into outlets_fts (rowid, terms) values (?, ?)",
+                     [(i, new) for i, _, new in renamed])
+    conn.executemany(
+        "insert into outlet_history (outlet_id, batch_id, as_of, change, insured, insured_since,"
+        " headcount) values (?, ?, ?, ?, ?, ?, ?)", history)
+
+
+def _count_terms(conn: sqlite3.Connection, delta: Counter) -> None:
+    conn.executemany(
+        "insert into outlet_terms (term, df) values (?, ?)"
+        " on conflict(term) do update set df = df + excluded.df",
+        [(t, n) for t, n in delta.items() if n])
+
+
+def _remove_sample(conn: sqlite3.Connection) -> int:
+    """Delete the fictional sample list: outlets, index entries, history, their lookups."""
+    sample = "select id from import_batches where sample = 1"
+    outlets = f"select id from outlets where batch_id in ({sample})"
+    rows = conn.execute(f"select id, name, province, city_key from outlets where batch_id in "
+                        f"({sample})").fetchall()
+    lost: Counter = Counter()
+    for oid, name, province, ckey in rows:
+        name_terms, doc = doc_terms(norm(name), province, ckey)
+        lost.update(name_terms)
+        conn.execute("insert into outlets_fts (outlets_fts, rowid, terms) values ('delete', ?, ?)",
+                     [oid, doc])
+    _count_terms(conn, Counter({t: -n for t, n in lost.items()}))
+    conn.execute(f"delete from lookups where outlet_id in ({outlets})")
+    conn.execute(f"delete from outlet_history where outlet_id in ({outlets})")
+    conn.execute(f"delete from outlets where batch_id in ({sample})")
+    conn.execute("delete from import_batches where sample = 1")
+    return len(rows)
 
 
 # === lookups ======================================================================================
@@ -622,12 +770,12 @@ class Registry:
             "older": int, "skipped": int, "sample": int, "regions": str, "imported_at": str,
         }, pk="id", if_not_exists=True)
         db["outlets"].create({
-            "id": int, "key": str, "number": str, "number_key": str, "number_digits": str,
-            "name": str, "norm": str, "brand": str, "parent_company": str, "kind": str,
+            "id": int, "key": str, "number": str, "number_digits": str,
+            "name": str, "brand": str, "parent_company": str, "kind": str,
             "province": str, "city": str, "city_key": str, "county": str, "address": str,
-            "insured": int, "insured_since": str, "headcount": int, "source": str, "as_of": str,
-            "sample": int, "batch_id": int, "first_batch_id": int, "terms": str, "updated_at": str,
-        }, pk="id", not_null={"key", "name", "norm", "province", "insured", "source", "as_of"},
+            "insured": int, "insured_since": str, "headcount": int,
+            "batch_id": int, "first_batch_id": int,   # the list it was last / first seen in
+        }, pk="id", not_null={"key", "name", "province", "insured", "batch_id"},
             if_not_exists=True)
         db["outlet_history"].create({
             "id": int, "outlet_id": int, "batch_id": int, "as_of": str, "change": str,
@@ -639,26 +787,19 @@ class Registry:
             "query": str, "outlet_id": int, "score": float, "result": str, "via": str,
         }, pk="id", if_not_exists=True)
         for table, cols, unique in (
-            ("outlets", ["key"], True), ("outlets", ["number_key"], False),
-            ("outlets", ["number_digits"], False), ("outlets", ["province", "city_key"], False),
+            ("outlets", ["key"], True), ("outlets", ["number_digits"], False),
             ("outlet_history", ["outlet_id"], False), ("lookups", ["at"], False),
             ("lookups", ["month"], False),
         ):
             db[table].create_index(cols, unique=unique, if_not_exists=True)
-        db.executescript("""
-            CREATE VIRTUAL TABLE IF NOT EXISTS outlets_fts USING fts5(
-                terms, content='outlets', content_rowid='id', detail=none);
-            -- New rows are indexed in bulk by the import (an insert trigger made each row a
-            -- separate FTS5 statement, four times slower); deletes and renames by triggers.
-            DROP TRIGGER IF EXISTS outlets_fts_ai;
-            CREATE TRIGGER IF NOT EXISTS outlets_fts_ad AFTER DELETE ON outlets BEGIN
-                INSERT INTO outlets_fts(outlets_fts, rowid, terms) VALUES ('delete', old.id, old.terms);
-            END;
-            CREATE TRIGGER IF NOT EXISTS outlets_fts_au AFTER UPDATE OF terms ON outlets BEGIN
-                INSERT INTO outlets_fts(outlets_fts, rowid, terms) VALUES ('delete', old.id, old.terms);
-                INSERT INTO outlets_fts(rowid, terms) VALUES (new.id, new.terms);
-            END;
-        """)
+        # Contentless: the index holds only rowids; the import writes and deletes its entries
+        # (each entry's terms can be rebuilt from the row, see doc_terms()).
+        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS outlets_fts USING fts5("
+                   "terms, content='', detail=none)")
+
+    @property
+    def path(self) -> str:
+        return self.db.conn.execute("pragma database_list").fetchone()[2]
 
     def count(self) -> int:
         return self.db.execute("select count(*) from outlets").fetchone()[0]
@@ -698,77 +839,57 @@ class Registry:
         result = ImportResult(None, encoding)
         # One transaction: rows are written chunk by chunk as they are validated (memory stays
         # flat on large lists); a problem without --skip-bad stops the writing, the rest is only
-        # validated so that every problem is listed, and the exception rolls everything back.
-        with self.db.atomic(), self._bulk():
+        # validated so that every problem is listed, and closing the writer rolls it all back.
+        with self._bulk():
             writer = _Import(self, source, as_of, sample, result)
-            writer.start(file_name, digest)
-            if not sample:
-                result.removed_sample = self._remove_sample()
-            seen: dict[str, int] = {}
-            chunk: list[tuple[str, dict]] = []
-            for line, cells in rows:
-                result.rows += 1
-                row, bad = validate(columns, line, cells, as_of)
-                if row is not None:
-                    key = outlet_key(row)
-                    if key in seen:
-                        what = "number " + row["number"] if row["number"] else "name and address"
-                        bad = [f"same outlet as line {seen[key]} (same {what})"]
-                    else:
-                        seen[key] = line
-                        chunk.append((key, row))
-                if bad:
-                    result.skipped.extend(Problem(line, m) for m in bad)
-                if result.skipped and not skip_bad:
-                    chunk.clear()
-                elif len(chunk) >= CHUNK:
-                    writer.write(chunk)
-                    chunk = []
-            problems = result.skipped
-            if problems and not skip_bad:
-                raise OutletImportError(
-                    f"{len(problems)} problem(s) in {len({p.line for p in problems})} row(s); "
-                    "nothing imported (--skip-bad imports the rest)", problems)
-            writer.write(chunk)
-            if not writer.written:
-                raise OutletImportError("no valid rows to import", problems)
-            writer.finish()
+            try:
+                writer.start(file_name, digest)
+                seen: dict[str, int] = {}
+                chunk: list[tuple[str, dict]] = []
+                check = Validator(columns, as_of).check
+                for line, cells in rows:
+                    result.rows += 1
+                    row, bad = check(cells)
+                    if row is not None:
+                        key = outlet_key(row)
+                        if key in seen:
+                            what = "number " + row["number"] if row["number"] else "name and address"
+                            bad = [f"same outlet as line {seen[key]} (same {what})"]
+                        else:
+                            seen[key] = line
+                            chunk.append((key, row))
+                    if bad:
+                        result.skipped.extend(Problem(line, m) for m in bad)
+                    if result.skipped and not skip_bad:
+                        chunk.clear()
+                    elif len(chunk) >= CHUNK:
+                        writer.write(chunk)
+                        chunk = []
+                problems = result.skipped
+                if problems and not skip_bad:
+                    raise OutletImportError(
+                        f"{len(problems)} problem(s) in {len({p.line for p in problems})} row(s); "
+                        "nothing imported (--skip-bad imports the rest)", problems)
+                writer.write(chunk)
+                if not writer.written:
+                    raise OutletImportError("no valid rows to import", problems)
+                writer.finish()
+            finally:
+                writer.close()
         return result
 
+    @staticmethod
     @contextlib.contextmanager
-    def _bulk(self) -> Iterator[None]:
-        """A bigger page cache while importing: index pages stay in memory (SQLite's default is
-        2 MB, and random keys then cost a disk read each)."""
-        old = self.db.conn.execute("pragma cache_size").fetchone()[0]
-        self.db.conn.execute(f"pragma cache_size = {-BULK_CACHE_KB}")
+    def _bulk() -> Iterator[None]:
+        """No cyclic garbage collection while importing: the loop makes millions of small objects
+        and no cycles, and the collector's passes over them would double its time."""
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             yield
         finally:
-            self.db.conn.execute(f"pragma cache_size = {old}")
-
-    def _count_terms(self, gained: Counter, lost: Counter) -> None:
-        delta = Counter(gained)
-        delta.subtract(lost)
-        rows = [(t, n) for t, n in delta.items() if n]
-        self.db.conn.executemany(
-            "insert into outlet_terms (term, df) values (?, ?)"
-            " on conflict(term) do update set df = df + excluded.df", rows)
-
-    def _remove_sample(self) -> int:
-        ids = [r[0] for r in self.db.conn.execute("select id from outlets where sample = 1")]
-        if not ids:
-            return 0
-        lost: Counter = Counter()
-        for (t,) in self.db.conn.execute("select terms from outlets where sample = 1"):
-            lost.update(x for x in t.split() if not x.startswith("zz"))
-        self._count_terms(Counter(), lost)
-        conn = self.db.conn
-        conn.execute("delete from lookups where outlet_id in (select id from outlets where sample = 1)")
-        conn.execute("delete from outlet_history where outlet_id in "
-                     "(select id from outlets where sample = 1)")
-        conn.execute("delete from outlets where sample = 1")
-        conn.execute("delete from import_batches where sample = 1")
-        return len(ids)
+            if collecting:
+                gc.enable()
 
     # --- lists -------------------------------------------------------------------------------
     def lists(self, region: str | None = None) -> list[dict]:
@@ -789,7 +910,7 @@ class Registry:
         return out
 
     def outlet(self, outlet_id: int) -> dict | None:
-        rows = list(self.db.query("select * from outlets where id = ?", [outlet_id]))
+        rows = list(self.db.query(_SELECT + " where o.id = ?", [outlet_id]))
         return rows[0] if rows else None
 
     # --- lookup ------------------------------------------------------------------------------
@@ -807,6 +928,7 @@ class Registry:
             result.via = "number"
             result.candidates = [Candidate(o, 100.0) for o in by_number]   # exact: any region
             return self._decide(result)
+        text = _FILLERS.sub("", text) or text
         brands = brands_in(text)
         q_core = core(text, brands)
         if len(q_core) < 2:
@@ -823,10 +945,10 @@ class Registry:
         key = number_key(query)
         if len(key) < 3:
             return []
-        rows = list(self.db.query("select * from outlets where number_key = ?", [key]))
+        rows = list(self.db.query(_SELECT + " where o.key = ?", ["no:" + key]))
         digits = _digits(key)
         if not rows and digits and len(digits) >= len(key) - 4:
-            rows = list(self.db.query("select * from outlets where number_digits = ?", [digits]))
+            rows = list(self.db.query(_SELECT + " where o.number_digits = ?", [digits]))
         return rows
 
     def _region_match(self, region: str | None) -> str:
@@ -846,30 +968,46 @@ class Registry:
     def _rows(self, ids: list[int]) -> list[dict]:
         if not ids:
             return []
-        return list(self.db.query(
-            f"select * from outlets where id in ({', '.join('?' * len(ids))})", ids))
+        return list(self.db.query(_SELECT + f" where o.id in ({', '.join('?' * len(ids))})", ids))
 
     def _candidates(self, q_core: str, brands: set[str], region: str | None) -> list[dict]:
-        wanted = terms(q_core)
-        total = max(1, self.count())
+        """Outlets worth scoring: first those whose names hold every syllable pair of the query
+        (any order, homophones included; selective, so cheap); when that finds few (a typo), those
+        holding any of its rarer pairs, best BM25 first. Each also within the named brand, so
+        other brands' outlets with the same place name cannot crowd it out."""
+        wanted = list(dict.fromkeys(terms(q_core)))
         df = dict(self.db.execute(
             f"select term, df from outlet_terms where term in ({', '.join('?' * len(wanted))})",
             wanted).fetchall())
         known = sorted((t for t in wanted if df.get(t)), key=lambda t: df[t])
-        rare = [t for t in known if df[t] <= max(50, COMMON_SHARE * total)] or known[:2]
-        rare = rare[:MAX_TERMS]
-        if not rare:
+        if not known:
             return []
-        expr = self._region_match(region) + "(" + " OR ".join(rare) + ")"
-        ids = [r[0] for r in self.db.execute(
-            "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
-            [expr, FTS_LIMIT])]
-        if brands:   # the named brand's outlets must not be crowded out by other brands'
-            sounds = " OR ".join("".join(syllables(b)) for b in sorted(brands))
-            ids += [r[0] for r in self.db.execute(
+        where = self._region_match(region)
+        brand = " OR ".join("".join(syllables(b)) for b in sorted(brands))
+        ids: list[int] = []
+
+        def search(expr: str, limit: int) -> None:
+            ids.extend(r[0] for r in self.db.execute(
                 "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
-                [f"{expr} AND ({sounds})", FTS_LIMIT // 2])]
+                [where + expr, limit]))
+
+        if len(known) == len(wanted):
+            every = "(" + " AND ".join(known) + ")"
+            search(every, FTS_LIMIT)
+            if brand:
+                search(f"{every} AND ({brand})", FTS_LIMIT // 2)
+        if len(set(ids)) < FTS_LIMIT // 4:
+            common = max(50, COMMON_SHARE * self._size())
+            rare = ([t for t in known if df[t] <= common] or known[:2])[:MAX_TERMS]
+            some = "(" + " OR ".join(rare) + ")"
+            search(some, FTS_LIMIT)
+            if brand:
+                search(f"{some} AND ({brand})", FTS_LIMIT // 2)
         return self._rows(list(dict.fromkeys(ids)))
+
+    def _size(self) -> int:
+        """About how many outlets there are (max id: O(log n), where count(*) reads them all)."""
+        return self.db.execute("select coalesce(max(id), 1) from outlets").fetchone()[0]
 
     def _decide(self, result: LookupResult) -> LookupResult:
         shown = [c for c in result.candidates if c.score >= FLOOR][:MAX_CANDIDATES]
@@ -919,14 +1057,6 @@ class Registry:
         return self.db.execute("delete from lookups where at < ?", [cutoff]).rowcount
 
 
-def _in(row: dict, region: str | None) -> bool:
-    if not region or region == regions.NATIONAL:
-        return True
-    if regions.DOC_REGIONS.get(region):
-        return row["city_key"] == region
-    return row["province"] == region
-
-
 def _cover(query: list[str], other: list[str]) -> float:
     """Share of the query's adjacent pairs (or lone item) found in `other`, 0-100."""
     q = {a + "|" + b for a, b in zip(query, query[1:])} or set(query)
@@ -939,7 +1069,8 @@ def _rank(q_core: str, brands: set[str], rows: list[dict]) -> list[Candidate]:
     characters or (slightly discounted) on pinyin; then brand agreement when a brand was named."""
     if not rows:
         return []
-    cores = [core(r["norm"], {r["brand"]} if r["brand"] else set()) or r["norm"] for r in rows]
+    names = [norm(r["name"]) for r in rows]
+    cores = [core(n, {r["brand"]} if r["brand"] else set()) or n for n, r in zip(names, rows)]
     q_syl = syllables(q_core)
     q_sound = " ".join(q_syl)
     sounds = [" ".join(syllables(c)) for c in cores]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from telegram.ext import Application, BasePersistence, PersistenceInput
+from telegram.ext import BasePersistence, PersistenceInput
 
 from bot.storage import Storage
 
@@ -82,12 +82,3 @@ class SQLitePersistence(BasePersistence):
 
     async def flush(self) -> None:
         pass
-
-
-class PersistingApplication(Application):
-    """Writes changed user data and conversation states after every update, not once a minute."""
-
-    async def process_update(self, update: object) -> None:
-        await super().process_update(update)
-        if self.persistence:
-            await self.update_persistence()

@@ -91,7 +91,7 @@ def build(registry: Registry, month: str, region: str | None = None) -> Report:
     registry.purge(force=True)
     db = registry.db
     rows = db.execute(
-        "select o.province, o.city, o.city_key, o.sample, h.insured, h.headcount, b.source, b.as_of"
+        "select o.province, o.city, o.city_key, b.sample, h.insured, h.headcount, b.source, b.as_of"
         " from outlet_history h join outlets o on o.id = h.outlet_id"
         " join import_batches b on b.id = h.batch_id"
         " where h.id in (select max(id) from outlet_history where substr(as_of, 1, 7) <= ?"
@@ -116,7 +116,8 @@ def build(registry: Registry, month: str, region: str | None = None) -> Report:
     wanted = _regions_in(region)
     looked = db.execute(
         "select l.result, l.query, l.region, l.outlet_id, o.name, o.number, o.province, o.city,"
-        " o.city_key, o.county, o.sample from lookups l left join outlets o on o.id = l.outlet_id"
+        " o.city_key, o.county, b.sample from lookups l left join outlets o on o.id = l.outlet_id"
+        " left join import_batches b on b.id = o.batch_id"
         " where l.month = ?", [month]).fetchall()
     counts: Counter = Counter()
     uninsured: Counter = Counter()

@@ -54,6 +54,22 @@ class Storage:
         self.db["prefs"].upsert({"user_key": key, "region": region, "updated_at": now()}, pk="user_key")
         self._regions[key] = region
 
+    def forget(self, key: str) -> dict:
+        """/forgetme: drop the courier's preferences and reminders, and unlink their lookups
+        (the counts officials see stay; who asked does not). Returns what was removed."""
+        removed = {"prefs": 0, "reminders": [], "lookups": 0}
+        with self.db.conn:
+            removed["prefs"] = self.db.execute("delete from prefs where user_key = ?", [key]).rowcount
+            if self.db["reminders"].exists():
+                removed["reminders"] = [r[0] for r in self.db.execute(
+                    "select id from reminders where user_key = ?", [key]).fetchall()]
+                self.db.execute("delete from reminders where user_key = ?", [key])
+            if self.db["lookups"].exists():
+                removed["lookups"] = self.db.execute(
+                    "update lookups set user_key = null where user_key = ?", [key]).rowcount
+        self._regions.pop(key, None)
+        return removed
+
     # --- questions the FAQ could not answer ----------------------------------------------------
     def record_gap(self, text: str, region: str | None) -> None:
         self.db["gaps"].insert({"text": text[:GAP_TEXT_MAX], "region": region, "created_at": now()})

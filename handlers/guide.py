@@ -12,6 +12,7 @@ from telegram.warnings import PTBUserWarning
 from bot.assistant import Reply
 from bot.guide_flow import BACK, CANCEL, GuideFlow, parse_callback
 from bot.render import render
+from handlers import privacy
 from handlers.common import send
 from handlers.reminders import offer
 
@@ -121,6 +122,7 @@ def conversation() -> ConversationHandler:
                 MessageHandler(filters.TEXT & ~filters.COMMAND, text),
             ]},
             fallbacks=[
+                CommandHandler("forgetme", privacy.forget_me),
                 CommandHandler("cancel", cancel),
                 CommandHandler("back", back),
                 CommandHandler("injury", start_injury),

@@ -6,6 +6,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.application import kind_of
 from bot.assistant import Reply
 from bot.render import render
 from handlers.common import assistant, send, user_of
@@ -46,8 +47,10 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failure with the update's type only (no personal data) and tell the courier."""
-    log.error("update failed (%s)", type(update).__name__, exc_info=context.error)
+    """Log the failure with the update's kind only (no personal data) and tell the courier."""
+    log.error("update failed (%s)", kind_of(update), exc_info=context.error)
+    if isinstance(update, Update):
+        getattr(context.application, "failed_updates", set()).add(update.update_id)
     if isinstance(update, Update) and update.effective_chat:
         try:
             await send(update, Reply(render("error")))

@@ -54,9 +54,11 @@ async def launch(api: FakeBotAPI, config: Config, assistant: Assistant | None = 
 
 
 async def halt(application) -> None:
+    """Stop as run_polling() would on Ctrl-C, post_shutdown included."""
     await application.updater.stop()
     await application.stop()
     await application.shutdown()
+    await application.post_shutdown(application)
 
 
 @pytest.fixture

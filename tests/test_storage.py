@@ -22,3 +22,13 @@ def test_gaps_are_counted_and_hold_no_user(assistant, storage, config):
     columns = {c.name for c in storage.db["gaps"].columns}
     assert columns == {"id", "text", "region", "created_at"}
     assert b"987654321" not in config.database.read_bytes()
+
+
+def test_per_user_limit_is_polite_and_per_courier(assistant):
+    clock = [0.0]
+    assistant.limit.clock = lambda: clock[0]
+    answers = [assistant.ask("派件途中摔伤算工伤吗", "courier-a").text for _ in range(21)]
+    assert all("依据" in a for a in answers[:20]) and "发得有点快" in answers[20]
+    assert "依据" in assistant.ask("派件途中摔伤算工伤吗", "courier-b").text
+    clock[0] += 61
+    assert "依据" in assistant.ask("派件途中摔伤算工伤吗", "courier-a").text

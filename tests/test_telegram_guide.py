@@ -1,5 +1,6 @@
 """The guides in Telegram end to end: buttons, typed dates, the document upload, a restart mid-guide,
 and reminders that fire once and survive a restart."""
+import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -115,3 +116,31 @@ async def test_due_reminder_fires_once_and_survives_restart(api, config):
         assert len([b for b in buttons(listing) if b.startswith("rem:cancel:")]) == 1
     finally:
         await halt(app)
+
+
+async def test_forgetme_removes_state_reminders_and_region(telegram, config):
+    api = telegram
+    await step(api, 1, "/region 济宁")
+    await step(api, 2, "/injury")
+    for n, action in enumerate(["g:what:at_work", "g:exclusion:no",
+                                (dates.today() - timedelta(days=2)).isoformat(),
+                                "g:employer_applied:no", "g:insured:yes", "g:outlet_kind:licensed"], 3):
+        await step(api, n, action)
+    api.callback("g:region:济宁")
+    await api.wait_for("sendMessage", 10)
+    await step(api, 11, "rem:add")
+    storage = Storage(config.database)
+    key = user_key(config.user_salt, "telegram", 42)
+    assert Reminders(storage).pending(key) and storage.region(key) == "济宁"
+    await step(api, 12, "/injury")                       # a guide in progress, too
+    bye = await step(api, 13, "/forgetme")
+    assert "已经删掉" in bye.params["text"] and "4个提醒" in bye.params["text"]
+    fresh = Storage(config.database)
+    assert not Reminders(fresh).pending(key) and fresh.region(key) is None
+    for _ in range(50):           # user data is written just after the reply has gone out
+        if not list(fresh.db["ptb_user_data"].rows):
+            break
+        await asyncio.sleep(0.02)
+    assert not list(fresh.db["ptb_user_data"].rows)
+    after = await step(api, 14, "派件途中摔伤算工伤吗")   # a question again, not guide input
+    assert "依据" in after.params["text"]

@@ -1,0 +1,19 @@
+"""/forgetme: a courier removes what the bot keeps about them."""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes, ConversationHandler
+
+from bot.assistant import Reply
+from bot.render import render
+from handlers.common import assistant, send, user_of
+
+
+async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    removed = assistant(context).storage.forget(user_of(update, context))
+    for reminder_id in removed["reminders"]:
+        for job in context.job_queue.get_jobs_by_name(f"reminder-{reminder_id}"):
+            job.schedule_removal()
+    context.user_data.clear()             # guide progress, offered deadlines, outlet prompt
+    await send(update, Reply(render("forgotten", reminders=len(removed["reminders"]))))
+    return ConversationHandler.END        # also leaves a guide in progress

@@ -1,0 +1,109 @@
+"""The premium estimate: parsing what a manager types, the arithmetic, the rules from config (only
+Jining's 0.4% is shipped, never a wage figure), and what every reply must say."""
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import config as config_mod
+from bot.assistant import Assistant
+from bot.premium import DEFAULT_RULES, PremiumRule, estimate, parse_request, rule_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("text, headcount, base, rate, region", [
+    ("12 98000 0.4% 济宁", 12, 98000.0, 0.004, "济宁"),
+    ("济宁 12人 9.8万", 12, 98000.0, None, "济宁"),
+    ("12", 12, None, None, None),
+    ("１２ ９８，０００", 12, 98000.0, None, None),
+    ("", None, None, None, None),
+])
+def test_parse_request(text, headcount, base, rate, region):
+    req = parse_request(text)
+    assert (req.headcount, req.base, req.rate, req.region) == (headcount, base, rate, region)
+    assert not req.problems
+
+
+@pytest.mark.parametrize("text, problem", [("0", "headcount"), ("12 50%", "rate"),
+                                           ("1000000", "headcount")])
+def test_parse_request_problems(text, problem):
+    assert problem in parse_request(text).problems
+
+
+def test_only_the_jining_rate_is_shipped_and_no_wage():
+    assert DEFAULT_RULES == (PremiumRule("济宁", rate=0.004, source=DEFAULT_RULES[0].source),)
+    assert "三（二）" in DEFAULT_RULES[0].source
+    assert all(r.base is None for r in DEFAULT_RULES)
+    assert rule_for(DEFAULT_RULES, "济宁").rate == 0.004
+    assert rule_for(DEFAULT_RULES, "山东") is None and rule_for(DEFAULT_RULES, None) is None
+
+
+def test_estimate_needs_a_base_and_computes():
+    rule = rule_for(DEFAULT_RULES, "济宁")
+    assert estimate(parse_request("12"), rule) is None           # no base: no number
+    e = estimate(parse_request("12 98000"), rule)
+    assert (e.yearly, e.monthly, e.per_person) == pytest.approx((4704.0, 392.0, 392.0))
+    assert e.base_typed and not e.rate_typed
+    assert estimate(parse_request("12 98000"), None) is None      # no rate anywhere
+
+
+def write_config(tmp_path, body: str) -> Path:
+    path = tmp_path / "c.toml"
+    path.write_text('[storage]\ndatabase = "bot.db"\n' + body, encoding="utf-8")
+    return path
+
+
+def test_configured_base_is_used_and_labelled(tmp_path, storage, kb):
+    cfg = config_mod.load(write_config(tmp_path, '[premium."济宁"]\nbase = 90000\n'))
+    rule = rule_for(cfg.premium, "济宁")
+    assert (rule.rate, rule.base) == (0.004, 90000.0) and "三（二）" in rule.source
+    assistant = Assistant(dataclasses.replace(cfg, database=tmp_path / "bot.db"), storage, kb)
+    text = assistant.outlets.premium("10 济宁", None).text
+    assert "10人 × 90,000元/年 × 0.4%" in text and "运营方在配置中填写" in text
+
+
+@pytest.mark.parametrize("text", ["", "12", "12 98000 济宁", "12 吉林", "12 98000 1% 广西", "0"])
+def test_every_reply_says_couriers_pay_nothing_and_the_two_outlet_rule(assistant, text):
+    reply = assistant.outlets.premium(text, None).text
+    assert "个人不缴纳" in reply and "第十条" in reply
+    assert "两个或两个以上网点" in reply and "四（二）" in reply
+
+
+def test_no_rate_known_asks_instead_of_guessing(assistant):
+    text = assistant.outlets.premium("12 98000 吉林", None).text
+    assert "还缺费率" in text and "五类行业" in text and "元/年 ×" not in text
+
+
+def cli(config, *args):
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")}
+    return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("body, key", [
+    ('[premium."火星"]\nrate = 0.004\n', "premium.火星"),
+    ('[premium."济宁"]\nrate = 4\n', "premium.济宁.rate"),
+    ('[premium."济宁"]\nbase = "很多"\n', "premium.济宁.base"),
+    ('[premium."济宁"]\nwage = 1\n', "premium.济宁.wage"),
+    ('[premium]\n"济宁" = 0.004\n', "premium.济宁"),
+    ("[privacy]\nlookup_retention_days = -1\n", "privacy.lookup_retention_days"),
+    ("[privacy]\nlookup_retention_days = '30'\n", "privacy.lookup_retention_days"),
+    ("[outlets]\nload_sample = 'no'\n", "outlets.load_sample"),
+])
+def test_bad_outlet_config_is_one_line_naming_the_key(tmp_path, body, key):
+    out = cli(write_config(tmp_path, body), "faq", "check")
+    assert out.returncode == 2 and key in out.stderr and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_config_example_documents_and_loads_the_outlet_keys():
+    text = (ROOT / "config.example.toml").read_text(encoding="utf-8")
+    for key in ("lookup_retention_days", "[outlets]", "load_sample", '[premium."济宁"]', "rate", "base"):
+        assert key in text, key
+    cfg = config_mod.load(ROOT / "config.example.toml")
+    assert cfg.lookup_retention_days == 180 and cfg.load_sample_outlets
+    assert rule_for(cfg.premium, "济宁").rate == 0.004 and rule_for(cfg.premium, "济宁").base is None
