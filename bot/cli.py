@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     ev = faq_sub.add_parser("eval", parents=[common], help="score matching on a labelled question set")
     ev.add_argument("cases", nargs="?", help="TOML with [[case]] q/topic (default: tests/data)")
     ev.add_argument("--verbose", action="store_true", help="list every miss")
+    back = sub.add_parser("backup", parents=[common],
+                          help="copy the SQLite database safely while the bot runs")
+    back.add_argument("--output", help="backup file (default: backups/ beside the database)")
     bench = sub.add_parser("bench", parents=[common], help="print latency and throughput figures")
     bench.add_argument("--updates", type=int, default=2000, help="updates per bot in the HTTP run")
     bench.add_argument("--outlets", type=int, default=0, metavar="N",
@@ -71,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cfg = config_mod.load(getattr(args, "config", None))
         return _dispatch(args, cfg)
-    except (config_mod.ConfigError, FaqError) as exc:
+    except (config_mod.ConfigError, FaqError, FileNotFoundError) as exc:
         print(f"courier-bot: {exc}", file=sys.stderr)
         return 2
 
@@ -97,6 +100,12 @@ def _dispatch(args, cfg) -> int:
         return _ask(cfg, args)
     if args.command == "faq":
         return _faq(cfg, args)
+    if args.command == "backup":
+        from pathlib import Path
+
+        from bot.backup import backup
+        print(backup(cfg.database, Path(args.output) if args.output else None))
+        return 0
     if args.command == "bench" and args.outlets:
         from bot.bench import outlets_main
         return outlets_main(cfg, args.outlets)

@@ -74,3 +74,14 @@ def test_bad_config_is_one_line_naming_the_key(tmp_path, body, key):
 def test_missing_config_file(tmp_path):
     out = cli("faq", "check", config=tmp_path / "nope.toml")
     assert out.returncode == 2 and "not found" in out.stderr
+
+
+def test_backup_is_a_complete_consistent_copy(cfg_file, tmp_path):
+    cli("ask", "明天会下雨吗", config=cfg_file)
+    out = cli("backup", "--output", str(tmp_path / "copy.db"), config=cfg_file)
+    assert out.returncode == 0, out.stderr
+    import sqlite3
+    copy = sqlite3.connect(out.stdout.strip())
+    assert copy.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("select text from gaps").fetchall() == [("明天会下雨吗",)]
+    copy.close()
