@@ -41,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="copy the SQLite database safely while the bot runs")
     back.add_argument("--output", help="backup file (default: backups/ beside the database)")
     bench = sub.add_parser("bench", parents=[common], help="print latency and throughput figures")
-    bench.add_argument("--updates", type=int, default=2000, help="updates per bot in the HTTP run")
+    bench.add_argument("--couriers", type=int, default=1000, help="simulated couriers at once")
+    bench.add_argument("--each", type=int, default=2, help="messages per courier")
     bench.add_argument("--outlets", type=int, default=0, metavar="N",
                        help="instead: import a generated list of N outlets, time lookups (e.g. 500000)")
     outlets = sub.add_parser("outlets", parents=[common], help="outlet lists: import, lookup")
@@ -111,7 +112,7 @@ def _dispatch(args, cfg) -> int:
         return outlets_main(cfg, args.outlets)
     if args.command == "bench":
         from bot.bench import main as bench
-        return bench(cfg, args.updates)
+        return bench(cfg, args.couriers, args.each)
     if args.command in ("outlets", "report"):
         from bot.outlet_cli import main as outlet_cli
         return outlet_cli(cfg, args)

@@ -270,21 +270,32 @@ def _write_json(writer: asyncio.StreamWriter, payload: dict, status: int = 200) 
     writer.write(head.encode() + b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
 
 
-def serve_burst(conn, texts: list[str], timeout: float = 600.0) -> None:
+def serve_burst(conn, messages: list[tuple[int, str]], timeout: float = 120.0) -> None:
     """Benchmark server, run in its own process so its work does not share the bot's CPU:
-    sends its base_url through `conn`, queues one message per text (each from a new courier),
-    and once every message has a reply sends back throughput and latency figures."""
+    sends its base_url through `conn`, queues every (courier id, text) message at once, and when
+    each has its reply (or the time is up) sends back throughput, latency and lost replies."""
 
     async def main() -> None:
         api = await FakeBotAPI().start()
         conn.send(api.base_url)
-        chats = {api.message(t, chat_id=10_000 + i, user_id=10_000 + i): 10_000 + i
-                 for i, t in enumerate(texts)}
-        await api.wait_for("sendMessage", len(texts), timeout=timeout)
-        replied = {int(c.params["chat_id"]): c.at for c in api.sent("sendMessage")}
-        latencies = sorted((replied[chat] - api.delivered_at[uid]) * 1000 for uid, chat in chats.items())
+        asked: dict[int, list[int]] = {}
+        for courier, text in messages:
+            asked.setdefault(courier, []).append(api.message(text, chat_id=courier, user_id=courier))
+        try:
+            await api.wait_for("sendMessage", len(messages), timeout=timeout)
+        except TimeoutError:
+            pass
+        answered: dict[int, list[float]] = {}
+        for call in api.sent("sendMessage"):
+            answered.setdefault(int(call.params["chat_id"]), []).append(call.at)
+        latencies = sorted((at - api.delivered_at[uid]) * 1000
+                           for courier, uids in asked.items()
+                           for uid, at in zip(uids, answered.get(courier, [])))
+        replies = [at for ats in answered.values() for at in ats]
         first = min(api.delivered_at.values())
-        conn.send({"updates": len(texts), "per_s": len(texts) / (max(replied.values()) - first),
+        conn.send({"updates": len(messages), "couriers": len(asked),
+                   "lost": len(messages) - len(latencies),
+                   "per_s": len(latencies) / (max(replies) - first),
                    "p50_ms": latencies[len(latencies) // 2],
                    "p95_ms": latencies[int(len(latencies) * 0.95) - 1]})
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot has stopped
