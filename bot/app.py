@@ -94,7 +94,9 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
 
 def register(app: Application) -> None:
     private_or_group = filters.UpdateType.MESSAGE
-    # Group -1, before everything: the answer to "which outlet?" (after /outlet or the menu's
+    # Group -2, first of all: edited messages are ignored on purpose (handlers/qa.py ignore).
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, qa.ignore), group=-2)
+    # Group -1, before everything else: the answer to "which outlet?" (after /outlet or the menu's
     # 查网点参保) is looked up and stops there; other texts pass on to the handlers below.
     app.add_handler(MessageHandler(private_or_group & filters.TEXT, outlets.pending), group=-1)
     # The guide conversation first: while a courier is in a guide, it sees their messages.
@@ -114,7 +116,9 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(private_or_group & filters.COMMAND, qa.unknown_command))
     app.add_handler(MessageHandler(private_or_group & filters.TEXT, qa.question))
     # Stickers, photos, voice, locations…: a kind reply asking for text.
-    app.add_handler(MessageHandler(private_or_group & ~filters.TEXT, qa.not_text))
+    # Service messages (joins, leaves, pins, title changes in a group) get no reply on purpose.
+    app.add_handler(MessageHandler(private_or_group & ~filters.TEXT & ~filters.StatusUpdate.ALL,
+                                   qa.not_text))
     app.add_error_handler(qa.error)
 
 

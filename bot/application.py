@@ -9,6 +9,11 @@ from telegram import Update
 from telegram.ext import Application
 
 log = logging.getLogger("courier_bot.updates")
+# The bot's own command names and button prefixes; anything else was typed or forged by someone
+# (it may be a phone number or a name), so it is logged as "other".
+COMMAND_NAMES = frozenset("start help region injury assess reminders back cancel forgetme outlet "
+                          "premium stats menu".split())
+BUTTON_PREFIXES = frozenset("faq menu region ol g rem".split())
 
 
 def kind_of(update: object) -> str:
@@ -16,14 +21,16 @@ def kind_of(update: object) -> str:
     if not isinstance(update, Update):
         return type(update).__name__
     if update.callback_query:
-        return "button:" + (update.callback_query.data or "").split(":", 1)[0]
+        prefix = (update.callback_query.data or "").split(":", 1)[0]
+        return "button:" + (prefix if prefix in BUTTON_PREFIXES else "other")
     message = update.effective_message
     if update.edited_message or update.edited_channel_post:
         return "edited"
     if message is None:
         return next((k for k, v in update.to_dict().items() if k != "update_id" and v), "other")
     if message.text and message.text.startswith("/"):
-        return "command:" + message.text.split()[0].split("@")[0][:32]
+        name = message.text.split()[0].split("@")[0][1:].lower()
+        return "command:/" + (name if name in COMMAND_NAMES else "other")
     if message.text:
         return "text"
     return next((k for k in ("sticker", "photo", "voice", "video", "document", "location",

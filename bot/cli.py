@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     look.add_argument("--json", action="store_true", help="print one JSON object per query")
     rep = sub.add_parser("report", parents=[common],
                          help="monthly coverage (调度表 columns) and the outlets couriers looked up")
-    rep.add_argument("--month", help="YYYY-MM (default: this month)")
+    rep.add_argument("--month", help="YYYY-MM (default: this month in China)")
     rep.add_argument("--region", help="e.g. 广西, 济宁 (default: everywhere)")
     rep.add_argument("--format", choices=["csv", "md"], default="md")
     rep.add_argument("--output", help="write to this file instead of stdout (CSV with a BOM for Excel)")

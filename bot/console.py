@@ -49,7 +49,9 @@ class Console:
     def handle(self, line: str) -> Reply:
         """One line typed by the user -> the reply (commands, button numbers or a question)."""
         text = line.strip()
-        if text.isdigit() and 1 <= int(text) <= len(self.buttons):
+        # ASCII and short: '²'.isdigit() is True but int('²') fails, as does int() of 5000 digits.
+        if text.isascii() and text.isdigit() and len(text) <= 3 \
+                and 1 <= int(text) <= len(self.buttons):
             return self.press(self.buttons[int(text) - 1][1])
         command, _, arg = text.partition(" ")
         if command in GUIDE_COMMANDS:

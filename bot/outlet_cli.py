@@ -5,11 +5,10 @@ import getpass
 import json
 import re
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 from bot import regions
-from bot.outlets import OutletImportError, Registry
+from bot.outlets import OutletImportError, Registry, china_month
 from bot.storage import Storage, user_key
 
 
@@ -81,7 +80,7 @@ def _lookup(cfg, args) -> int:
 
 def _report(cfg, args) -> int:
     from bot import report
-    month = args.month or datetime.now(timezone.utc).strftime("%Y-%m")
+    month = args.month or china_month()
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         print(f"courier-bot: --month {month!r} is not a month like 2026-10", file=sys.stderr)
         return 2

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from datetime import datetime, timezone
 
 from bot import premium as premium_mod
 from bot import regions
 from bot.assistant import OUTLET, Assistant, Reply
 from bot.outlets import (
-    AMBIGUOUS, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, Candidate, LookupResult,
-    Registry,
+    AMBIGUOUS, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, UNKNOWN, Candidate,
+    LookupResult, Registry, china_month,
 )
 from bot.render import render
 from bot.report import build as build_report
@@ -44,6 +43,10 @@ class OutletDesk:
         return Reply(render("outlet_prompt", too_long=too_long, limit=QUERY_MAX,
                             lists=self.registry.lists()[:3]))
 
+    def waiting(self) -> bool:
+        """Whether anyone at all has an unanswered prompt (the common case: nobody)."""
+        return bool(self._pending)
+
     def take_pending(self, user: str | None) -> bool:
         """True (once) if `user` was asked for an outlet and has not answered yet."""
         deadline = self._pending.pop(user, None) if user else None
@@ -65,9 +68,9 @@ class OutletDesk:
         region = regions.canonical(region) if explicit else self.assistant.region_of(user)
         result = self.registry.lookup(text, region)
         outside = None
-        if not explicit and result.region and result.status == "unknown" and not result.empty:
+        if not explicit and result.region and result.status == UNKNOWN and not result.empty:
             wider = self.registry.lookup(text, None)
-            if wider.status != "unknown":
+            if wider.status != UNKNOWN:
                 outside, result = result.region, wider
         if result.empty:
             return self.prompt(user)
@@ -80,7 +83,7 @@ class OutletDesk:
     def pick(self, data: str, user: str | None, channel: str) -> Reply | None:
         """A candidate button. None if the data is forged or the outlet no longer exists."""
         raw = data[len(OUTLET):]
-        if not raw.isdigit() or len(raw) > 12:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:   # not '²', not huge
             return None
         outlet = self.registry.outlet(int(raw))
         if outlet is None:
@@ -94,7 +97,7 @@ class OutletDesk:
     def stats(self, admin: bool, month: str | None = None) -> Reply:
         if not admin:
             return Reply(render("outlet_stats_refused"))
-        month = month or datetime.now(timezone.utc).strftime("%Y-%m")
+        month = month or china_month()
         return Reply(render("outlet_stats", report=build_report(self.registry, month)))
 
     # --- premium estimate -----------------------------------------------------------------------

@@ -17,19 +17,19 @@ import csv
 import functools
 import gc
 import hashlib
-import io
 import itertools
 import json
+import logging
 import operator
 import re
 import sqlite3
 import unicodedata
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import zhconv.zhconv as _zhconv
 from pypinyin import Style
@@ -40,6 +40,8 @@ from rapidfuzz import fuzz, process
 from bot import regions
 from bot.storage import Storage, now
 
+log = logging.getLogger(__name__)
+CHINA = ZoneInfo("Asia/Shanghai")   # report months are China's months
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = ROOT / "samples" / "outlets_sample.csv"
 SAMPLE_SOURCE = "示例数据（虚构）"     # data: the label every reply shows for the sample list
@@ -166,12 +168,16 @@ def _region_term(kind: str, name: str | None) -> str | None:
 
 _BRAND_ALIASES = sorted(((norm(a), b) for b, aliases in BRANDS.items() for a in aliases),
                         key=lambda p: len(p[0]), reverse=True)
-_BRAND_SOUNDS = {"".join(syllables(b)): b for b in BRANDS}
 _PLACE_NEXT = set("路街道巷村镇里桥")    # a brand word followed by these is part of a place name
 _FILLERS = re.compile("|".join(re.escape(w) for w in sorted(QUERY_FILLERS, key=len, reverse=True))
                       + f"|[{QUERY_FILLER_ENDINGS}]+$")
 _GENERIC = re.compile("|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
                       + f"|[{GENERIC_ENDINGS}]$")
+
+
+@functools.lru_cache(maxsize=1)
+def _brand_sounds() -> dict[str, str]:
+    return {"".join(syllables(b)): b for b in BRANDS}
 
 
 def _brand_hits(text: str) -> list[tuple[int, int, str]]:
@@ -188,7 +194,7 @@ def _brand_hits(text: str) -> list[tuple[int, int, str]]:
     table = _pinyin_table()
     sounds = [table.get(ord(ch), ch).strip() for ch in text]
     for i in range(len(text) - 1):
-        brand = _BRAND_SOUNDS.get(sounds[i] + sounds[i + 1])
+        brand = _brand_sounds().get(sounds[i] + sounds[i + 1])
         if brand and text[i + 2:i + 3] not in _PLACE_NEXT:
             hits.append((i, i + 2, brand))
     return hits
@@ -217,13 +223,20 @@ def core(text: str, brands: set[str] | None = None) -> str:
     return _GENERIC.sub("", text)
 
 
+_NUMBER_NOISE = re.compile(r"[\s\-_－—/]+")
+
+
 def number_key(text: str) -> str:
     """A licence/filing number as compared: NFKC, upper case, no spaces or dashes."""
-    return re.sub(r"[\s\-_－—/]+", "", unicodedata.normalize("NFKC", text)).upper()
+    return _NUMBER_NOISE.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
-def _digits(text: str) -> str | None:
-    d = re.sub(r"\D", "", text)
+def _digits(key: str) -> str | None:
+    """The digits of a number that starts with Chinese characters (鲁邮2022001 -> 2022001), so
+    that a courier can type just them; None for other numbers (they can be typed as they are)."""
+    if key.isascii():
+        return None
+    d = re.sub(r"\D", "", key)
     return d if len(d) >= 6 else None
 
 
@@ -353,10 +366,23 @@ def parse_as_of(text: str) -> str:
     return value
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text`, ends kept, without copying it whole (io.StringIO would hold it at
+    four bytes a character: 100 MB more for a 500 000-row list)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
 def read_rows(text: str) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
     """(column -> index, rows as (line number, cells)): comment lines (#) and blank lines before
     the header are skipped; the delimiter is a comma, or a tab / semicolon if the header uses one."""
-    stream = io.StringIO(text)
+    if "\n" not in text:              # old Mac line ends
+        text = text.replace("\r", "\n")
+    stream = _lines(text)
     skipped = 0
     for header_line in stream:
         if header_line.strip() and not header_line.lstrip().startswith("#"):
@@ -379,9 +405,12 @@ def read_rows(text: str) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]
                                 f"header was: {', '.join(h.strip() for h in header)}")
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for cells in reader:
-            if any(cells):    # blank lines and rows of empty cells are skipped
-                yield skipped + reader.line_num, cells
+        try:
+            for cells in reader:
+                if any(cells):    # blank lines and rows of empty cells are skipped
+                    yield skipped + reader.line_num, cells
+        except csv.Error as exc:
+            raise OutletImportError(f"line {skipped + reader.line_num}: not CSV ({exc})") from None
     return columns, rows()
 
 
@@ -485,6 +514,7 @@ def _word(cell: str) -> str:
     return unicodedata.normalize("NFKC", cell).strip().lower()
 
 
+@functools.lru_cache(maxsize=1024)
 def _count(cell: str) -> int | None:
     text = unicodedata.normalize("NFKC", cell).strip().rstrip("人")
     try:
@@ -510,68 +540,18 @@ _SELECT = ("select o.*, b.source, b.as_of, b.sample from outlets o"
            " join import_batches b on b.id = o.batch_id")
 
 
-class _Writer:
-    """The import's SQL, on its own connection in its own thread, as one transaction: SQLite
-    does its work (without the GIL) while the main thread validates the next chunk, so a large
-    list uses both cores. Calls run in order; an error in the thread is raised by the next wait."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outlet-import")
-        self.pending: deque[Future] = deque()
-        self.conn: sqlite3.Connection | None = None
-
-    def call(self, fn, *args):
-        """Run `fn(conn, *args)` in the writer thread and wait for its result."""
-        self.drain()
-        return self.pool.submit(self._run, fn, args).result()
-
-    def send(self, fn, *args) -> None:
-        """Run `fn(conn, *args)` in the background; at most two calls wait."""
-        self.pending.append(self.pool.submit(self._run, fn, args))
-        while len(self.pending) > 2:
-            self.pending.popleft().result()
-
-    def drain(self) -> None:
-        while self.pending:
-            self.pending.popleft().result()
-
-    def _run(self, fn, args):
-        if self.conn is None:
-            self.conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self.conn.execute(f"pragma cache_size = {-BULK_CACHE_KB}")
-            self.conn.execute("begin immediate")
-        return fn(self.conn, *args)
-
-    def commit(self) -> None:
-        self.call(lambda conn: conn.execute("commit"))
-
-    def close(self) -> None:
-        """Roll back unless committed, close the connection, end the thread."""
-        for future in self.pending:
-            future.cancel()
-        self.pending.clear()
-
-        def finish() -> None:
-            if self.conn is not None:
-                if self.conn.in_transaction:
-                    self.conn.execute("rollback")
-                self.conn.close()
-        self.pool.submit(finish).result()
-        self.pool.shutdown(wait=True)
-
-
 class _Import:
-    """Writing one list: new outlets are inserted, changed ones updated (status changes also go
-    to outlet_history): an upsert keyed by number, else province+name+address. The main thread
-    compares each chunk with the committed rows and prepares the statements; the _Writer runs
-    them. Explicit INSERT/UPDATE through executemany: the statements sqlite-utils' upsert_all
-    builds, at twice its speed on 500 000 rows (it checks every value for JSON)."""
+    """Writing one list inside the caller's transaction: new outlets are inserted, changed ones
+    updated (status changes also go to outlet_history), an upsert keyed by number, else by
+    province+name+address. Explicit INSERT/UPDATE through executemany: the statements
+    sqlite-utils' upsert_all builds, at twice its speed on 500 000 rows (it checks every value
+    for JSON). (Running the SQL in a second thread was tried: the GIL hand-offs made it slower.)"""
 
     def __init__(self, registry: "Registry", source: str, as_of: str, sample: bool,
                  result: ImportResult):
-        self.read = registry.db.conn     # committed rows: the state before this import
-        self.writer = _Writer(registry.path)
+        self.conn = registry.db.conn
+        # Nothing to compare against on a first import (keys are unique within a file).
+        self.fresh = not self.conn.execute("select exists (select 1 from outlets)").fetchone()[0]
         self.source, self.as_of, self.sample, self.result = source, as_of, sample, result
         self.gained: Counter = Counter()
         self.lost: Counter = Counter()
@@ -579,15 +559,14 @@ class _Import:
         self.written = 0
 
     def start(self, file_name: str, digest: str) -> None:
-        def begin(conn: sqlite3.Connection) -> tuple[int, int]:
-            cursor = conn.execute(
-                "insert into import_batches (source, as_of, file_name, sha256, encoding, sample,"
-                " imported_at) values (?, ?, ?, ?, ?, ?, ?)",
-                [self.source, self.as_of, file_name, digest, self.result.encoding,
-                 int(self.sample), now()])
-            return cursor.lastrowid, 0 if self.sample else _remove_sample(conn)
-        self.batch, self.result.removed_sample = self.writer.call(begin)
-        self.result.batch_id = self.batch
+        cursor = self.conn.execute(
+            "insert into import_batches (source, as_of, file_name, sha256, encoding, sample,"
+            " imported_at) values (?, ?, ?, ?, ?, ?, ?)",
+            [self.source, self.as_of, file_name, digest, self.result.encoding, int(self.sample),
+             now()])
+        self.batch = self.result.batch_id = cursor.lastrowid
+        if not self.sample:
+            self.result.removed_sample = _remove_sample(self.conn)
 
     def write(self, chunk: list[tuple[str, dict]]) -> None:
         if not chunk:
@@ -597,14 +576,12 @@ class _Import:
         cols = ", ".join(f"o.{c}" for c in _DATA)
         keys = [k for k, _ in chunk]
         existing: dict[str, tuple] = {}
-        # A real list never updates the sample's outlets: the writer has just deleted them.
-        real = "" if self.sample else " and b.sample = 0"
-        for i in range(0, len(keys), 900):
+        for i in range(0, 0 if self.fresh else len(keys), 900):
             part = keys[i:i + 900]
-            for r in self.read.execute(
+            for r in self.conn.execute(
                     f"select o.key, o.id, b.as_of, b.source, {cols} from outlets o"
                     f" join import_batches b on b.id = o.batch_id"
-                    f" where o.key in ({', '.join('?' * len(part))}){real}", part):
+                    f" where o.key in ({', '.join('?' * len(part))})", part):
                 existing[r[0]] = r[1:]
         inserts, docs, new_terms, updates, renamed, history = [], [], [], [], [], []
         self.covered.update([(row["province"], row["city_key"] or "") for _, row in chunk])
@@ -642,7 +619,7 @@ class _Import:
             else:
                 result.unchanged += 1
         self.gained.update(itertools.chain.from_iterable(new_terms))
-        self.writer.send(_write_chunk, inserts, docs, updates, renamed, history, batch, as_of)
+        _write_chunk(self.conn, inserts, docs, updates, renamed, history, batch, as_of)
 
     def finish(self) -> None:
         delta = Counter(self.gained)
@@ -651,18 +628,12 @@ class _Import:
         covered = json.dumps([f"{p}/{c}" if c else p for (p, c), _ in self.covered.most_common()],
                              ensure_ascii=False)
 
-        def done(conn: sqlite3.Connection) -> None:
-            _count_terms(conn, delta)
-            conn.execute(
-                "update import_batches set rows = ?, inserted = ?, updated = ?, unchanged = ?,"
-                " older = ?, skipped = ?, regions = ? where id = ?",
-                [r.rows, r.inserted, r.updated, r.unchanged, r.older, len(r.skipped), covered,
-                 self.batch])
-        self.writer.call(done)
-        self.writer.commit()
-
-    def close(self) -> None:
-        self.writer.close()
+        _count_terms(self.conn, delta)
+        self.conn.execute(
+            "update import_batches set rows = ?, inserted = ?, updated = ?, unchanged = ?,"
+            " older = ?, skipped = ?, regions = ? where id = ?",
+            [r.rows, r.inserted, r.updated, r.unchanged, r.older, len(r.skipped), covered,
+             self.batch])
 
 
 def _write_chunk(conn: sqlite3.Connection, inserts: list, docs: list, updates: list,
@@ -787,11 +758,14 @@ class Registry:
             "query": str, "outlet_id": int, "score": float, "result": str, "via": str,
         }, pk="id", if_not_exists=True)
         for table, cols, unique in (
-            ("outlets", ["key"], True), ("outlets", ["number_digits"], False),
+            ("outlets", ["key"], True),
             ("outlet_history", ["outlet_id"], False), ("lookups", ["at"], False),
             ("lookups", ["month"], False),
         ):
             db[table].create_index(cols, unique=unique, if_not_exists=True)
+        # Only the few numbers with a Chinese prefix have digits to look up (see _digits).
+        db.execute("CREATE INDEX IF NOT EXISTS idx_outlets_number_digits ON outlets(number_digits)"
+                   " WHERE number_digits IS NOT NULL")
         # Contentless: the index holds only rowids; the import writes and deletes its entries
         # (each entry's terms can be rebuilt from the row, see doc_terms()).
         db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS outlets_fts USING fts5("
@@ -839,50 +813,49 @@ class Registry:
         result = ImportResult(None, encoding)
         # One transaction: rows are written chunk by chunk as they are validated (memory stays
         # flat on large lists); a problem without --skip-bad stops the writing, the rest is only
-        # validated so that every problem is listed, and closing the writer rolls it all back.
-        with self._bulk():
+        # validated so that every problem is listed, and the exception rolls it all back.
+        with self.db.atomic(), self._bulk():
             writer = _Import(self, source, as_of, sample, result)
-            try:
-                writer.start(file_name, digest)
-                seen: dict[str, int] = {}
-                chunk: list[tuple[str, dict]] = []
-                check = Validator(columns, as_of).check
-                for line, cells in rows:
-                    result.rows += 1
-                    row, bad = check(cells)
-                    if row is not None:
-                        key = outlet_key(row)
-                        if key in seen:
-                            what = "number " + row["number"] if row["number"] else "name and address"
-                            bad = [f"same outlet as line {seen[key]} (same {what})"]
-                        else:
-                            seen[key] = line
-                            chunk.append((key, row))
-                    if bad:
-                        result.skipped.extend(Problem(line, m) for m in bad)
-                    if result.skipped and not skip_bad:
-                        chunk.clear()
-                    elif len(chunk) >= CHUNK:
-                        writer.write(chunk)
-                        chunk = []
-                problems = result.skipped
-                if problems and not skip_bad:
-                    raise OutletImportError(
-                        f"{len(problems)} problem(s) in {len({p.line for p in problems})} row(s); "
-                        "nothing imported (--skip-bad imports the rest)", problems)
-                writer.write(chunk)
-                if not writer.written:
-                    raise OutletImportError("no valid rows to import", problems)
-                writer.finish()
-            finally:
-                writer.close()
+            writer.start(file_name, digest)
+            seen: dict[str, int] = {}
+            chunk: list[tuple[str, dict]] = []
+            check = Validator(columns, as_of).check
+            for line, cells in rows:
+                result.rows += 1
+                row, bad = check(cells)
+                if row is not None:
+                    key = outlet_key(row)
+                    if key in seen:
+                        what = "number " + row["number"] if row["number"] else "name and address"
+                        bad = [f"same outlet as line {seen[key]} (same {what})"]
+                    else:
+                        seen[key] = line
+                        chunk.append((key, row))
+                if bad:
+                    result.skipped.extend(Problem(line, m) for m in bad)
+                if result.skipped and not skip_bad:
+                    chunk.clear()
+                elif len(chunk) >= CHUNK:
+                    writer.write(chunk)
+                    chunk = []
+            problems = result.skipped
+            if problems and not skip_bad:
+                raise OutletImportError(
+                    f"{len(problems)} problem(s) in {len({p.line for p in problems})} row(s); "
+                    "nothing imported (--skip-bad imports the rest)", problems)
+            writer.write(chunk)
+            if not writer.written:
+                raise OutletImportError("no valid rows to import", problems)
+            writer.finish()
         return result
 
-    @staticmethod
     @contextlib.contextmanager
-    def _bulk() -> Iterator[None]:
-        """No cyclic garbage collection while importing: the loop makes millions of small objects
+    def _bulk(self) -> Iterator[None]:
+        """A bigger page cache while importing (with SQLite's 2 MB default, index pages keep
+        being evicted), and no cyclic garbage collection: the loop makes millions of small objects
         and no cycles, and the collector's passes over them would double its time."""
+        old = self.db.conn.execute("pragma cache_size").fetchone()[0]
+        self.db.conn.execute(f"pragma cache_size = {-BULK_CACHE_KB}")
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -890,6 +863,7 @@ class Registry:
         finally:
             if collecting:
                 gc.enable()
+            self.db.conn.execute(f"pragma cache_size = {old}")
 
     # --- lists -------------------------------------------------------------------------------
     def lists(self, region: str | None = None) -> list[dict]:
@@ -946,8 +920,8 @@ class Registry:
         if len(key) < 3:
             return []
         rows = list(self.db.query(_SELECT + " where o.key = ?", ["no:" + key]))
-        digits = _digits(key)
-        if not rows and digits and len(digits) >= len(key) - 4:
+        digits = re.sub(r"\D", "", key)
+        if not rows and len(digits) >= max(6, len(key) - 4):     # mostly digits: 2022001
             rows = list(self.db.query(_SELECT + " where o.number_digits = ?", [digits]))
         return rows
 
@@ -955,10 +929,10 @@ class Registry:
         if not region:
             return ""
         kind = "c" if regions.DOC_REGIONS.get(region) else "p"
-        return _region_term(kind, region) + " AND "
+        return f'"{_region_term(kind, region)}" AND '
 
     def _brand_sample(self, brands: set[str], region: str | None) -> list[Candidate]:
-        sounds = " OR ".join("".join(syllables(b)) for b in sorted(brands))
+        sounds = " OR ".join(f'"{"".join(syllables(b))}"' for b in sorted(brands))
         ids = [r[0] for r in self.db.execute(
             "select rowid from outlets_fts where outlets_fts match ? limit ?",
             [self._region_match(region) + f"({sounds})", MAX_CANDIDATES])]
@@ -983,23 +957,27 @@ class Registry:
         if not known:
             return []
         where = self._region_match(region)
-        brand = " OR ".join("".join(syllables(b)) for b in sorted(brands))
+        brand = " OR ".join(f'"{"".join(syllables(b))}"' for b in sorted(brands))
         ids: list[int] = []
 
         def search(expr: str, limit: int) -> None:
-            ids.extend(r[0] for r in self.db.execute(
-                "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
-                [where + expr, limit]))
+            try:
+                ids.extend(r[0] for r in self.db.execute(
+                    "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
+                    [where + expr, limit]))
+            except sqlite3.OperationalError as exc:   # a term FTS5 cannot take: search without it
+                log.warning("outlet search %r failed: %s", expr[:80], exc)
 
+        quoted = {t: f'"{t}"' for t in known}     # a term is never read as an FTS5 operator
         if len(known) == len(wanted):
-            every = "(" + " AND ".join(known) + ")"
+            every = "(" + " AND ".join(quoted[t] for t in known) + ")"
             search(every, FTS_LIMIT)
             if brand:
                 search(f"{every} AND ({brand})", FTS_LIMIT // 2)
         if len(set(ids)) < FTS_LIMIT // 4:
             common = max(50, COMMON_SHARE * self._size())
             rare = ([t for t in known if df[t] <= common] or known[:2])[:MAX_TERMS]
-            some = "(" + " OR ".join(rare) + ")"
+            some = "(" + " OR ".join(quoted[t] for t in rare) + ")"
             search(some, FTS_LIMIT)
             if brand:
                 search(f"{some} AND ({brand})", FTS_LIMIT // 2)
@@ -1028,20 +1006,30 @@ class Registry:
     def record(self, result: LookupResult, user: str | None, channel: str,
                outlet: dict | None = None) -> int | None:
         """Log a lookup (the best candidate, or `outlet` when a button picked it). Returns its id,
-        or None when retention is 0 (no log kept)."""
-        self.purge()
+        or None when retention is 0 (no log kept) or the database is busy: a large import in
+        another process holds the write lock for seconds, and the courier's answer matters more
+        than the log line."""
         if self.retention_days <= 0:
+            self.purge()
             return None
+        try:
+            return self._record(result, user, channel, outlet)
+        except sqlite3.OperationalError as exc:
+            log.warning("lookup not logged: %s", exc)
+            return None
+
+    def _record(self, result: LookupResult, user: str | None, channel: str,
+                outlet: dict | None) -> int:
+        self.purge()
         chosen = outlet or (result.best.outlet if result.status in (INSURED, NOT_INSURED) else None)
         score = 100.0 if outlet else (result.best.score if result.best else 0.0)
         status = result.status
         if outlet:
             status = INSURED if outlet["insured"] else NOT_INSURED
-        stamp = now()
         cursor = self.db.execute(
             "insert into lookups (at, month, channel, user_key, region, query, outlet_id, score,"
             " result, via) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [stamp, stamp[:7], channel, user, result.region, mask(result.query),
+            [now(), china_month(), channel, user, result.region, mask(result.query),
              chosen["id"] if chosen else None, round(score, 1), status, result.via])
         return cursor.lastrowid
 
@@ -1055,6 +1043,11 @@ class Registry:
         if self.retention_days <= 0:
             cutoff = "9999"
         return self.db.execute("delete from lookups where at < ?", [cutoff]).rowcount
+
+
+def china_month() -> str:
+    """This month in China (YYYY-MM): lookups are counted by it."""
+    return datetime.now(CHINA).strftime("%Y-%m")
 
 
 def _cover(query: list[str], other: list[str]) -> float:

@@ -6,6 +6,7 @@ be configured under [premium.REGION] or typed by the manager.
 """
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -103,7 +104,7 @@ def parse_request(text: str) -> Request:
             req.rate = value / 100
         elif unit == "万":
             req.base = value * 10_000
-        elif req.headcount is None and value == int(value):
+        elif req.headcount is None and value.is_integer():   # not int(value): may be inf
             req.headcount = int(value)
         else:
             req.base = value
@@ -111,7 +112,7 @@ def parse_request(text: str) -> Request:
         req.problems.append("headcount")
     if req.rate is not None and not 0 < req.rate <= MAX_RATE:
         req.problems.append("rate")
-    if req.base is not None and req.base <= 0:
+    if req.base is not None and not 0 < req.base < math.inf:   # 400 digits parse as inf
         req.problems.append("base")
     return req
 

@@ -31,12 +31,12 @@ def macro_lines(template: str, macro: str, *args) -> list[str]:
     return [line.strip() for line in str(text).split("\n") if line.strip()]
 
 
-def render(name: str, **context) -> str:
+def render(name: str, /, **context) -> str:
     """Telegram HTML for template `name` (without the .j2 suffix)."""
     return _env.get_template(f"{name}.j2").render(**context).strip()
 
 
-def render_markup(name: str, **context) -> str:
+def render_markup(name: str, /, **context) -> str:
     """Like render(), for a template that embeds already-rendered HTML given as `body`."""
     if "body" in context:
         context["body"] = Markup(context["body"])

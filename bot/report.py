@@ -155,10 +155,8 @@ def _percent(value: float | None) -> str:
 
 
 def _remark(area: Area) -> str:
-    parts = [f"{s}（截至{d}）" for s, d in sorted(area.sources.items(), key=lambda p: p[1])]
-    if area.headcount_missing:
-        parts.append(f"{area.headcount_missing}户未填参保人数")
-    return "；".join(parts)
+    return plain(render("outlet_report_remark", missing=area.headcount_missing,
+                        sources=sorted(area.sources.items(), key=lambda p: p[1])))
 
 
 def dispatch_rows(report: Report) -> list[list[str]]:
@@ -166,15 +164,15 @@ def dispatch_rows(report: Report) -> list[list[str]]:
     out = []
     for i, area in enumerate(report.areas + [report.total], 1):
         last = i == len(report.areas) + 1
-        out.append(["合计" if last else str(i), area.name, str(area.outlets), str(area.insured),
+        label = plain(render("outlet_report_label", total=last, number=i, status=None))
+        out.append([label, area.name, str(area.outlets), str(area.insured),
                     str(area.headcount), "", "", "", "", "", _percent(area.rate), _remark(area)])
     return out
 
 
 def worry_rows(report: Report) -> list[list[str]]:
-    labels = {NOT_INSURED: "名单显示未参保", UNKNOWN: "名单中没有"}
-    return [[str(i), labels[w.status], w.label, w.number or "", w.place, str(w.count)]
-            for i, w in enumerate(report.worries, 1)]
+    return [[str(i), plain(render("outlet_report_label", total=False, number=i, status=w.status)),
+             w.label, w.number or "", w.place, str(w.count)] for i, w in enumerate(report.worries, 1)]
 
 
 def to_csv(report: Report) -> str:

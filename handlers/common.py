@@ -24,6 +24,15 @@ def user_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
     return user_key(assistant(context).config.user_salt, "telegram", user.id)
 
 
+def for_another_bot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """/cmd@another_bot (in a group): not ours to answer."""
+    text = update.effective_message.text if update.effective_message else None
+    if not text or not text.startswith("/"):
+        return False
+    _, at, bot_name = text.split()[0].partition("@")
+    return bool(at) and bot_name.lower() != (context.bot.username or "").lower()
+
+
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return _markup(tuple(reply.buttons)) if reply.buttons else None
 
@@ -37,4 +46,6 @@ def _markup(pairs: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
 
 
 async def send(update: Update, reply: Reply) -> None:
+    if update.effective_chat is None:   # a button on an inline message: no chat to answer in
+        return
     await update.effective_chat.send_message(reply.text, reply_markup=keyboard(reply))

@@ -13,12 +13,13 @@ from bot.assistant import Reply
 from bot.guide_flow import BACK, CANCEL, GuideFlow, parse_callback
 from bot.render import render
 from handlers import privacy
-from handlers.common import send
-from handlers.reminders import offer
+from handlers.common import for_another_bot, send
+from handlers.reminders import offer, remember_offer
 
 IN_GUIDE = 1
 SESSION = "guide"          # context.user_data key of the engine's session (persisted)
 FLOW = "guide_flow"        # bot_data key of the GuideFlow
+NAME = "guide"             # the ConversationHandler's name (its persistence key)
 MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}
 
 
@@ -32,6 +33,10 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Repl
         context.user_data.pop(SESSION, None)
     else:
         context.user_data[SESSION] = session
+    if reply.outcome and reply.outcome.upcoming:
+        remember_offer(context, reply.outcome.upcoming)
+    state = ConversationHandler.END if session is None else IN_GUIDE
+    await _checkpoint(update, context, state)
     await send(update, reply)
     if reply.document:
         name, content = reply.document
@@ -39,7 +44,22 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Repl
                                                   caption="清单文件：可以保存、打印或转发")
     if reply.outcome and reply.outcome.upcoming:
         await offer(update, context, reply.outcome.upcoming)
-    return ConversationHandler.END if session is None else IN_GUIDE
+    return state
+
+
+async def _checkpoint(update: Update, context: ContextTypes.DEFAULT_TYPE, state: int) -> None:
+    """Write the courier's progress before the reply goes out. PTB persists user data and the
+    conversation state only once the handler has returned, i.e. after the courier has seen the
+    next question: a crash (kill -9) in between would forget an answer the courier saw taken.
+    PTB writes the same values again afterwards (a no-op)."""
+    persistence = context.application.persistence
+    user, chat = update.effective_user, update.effective_chat
+    if persistence is None or user is None or chat is None:
+        return
+    await persistence.update_user_data(user.id, dict(context.user_data))
+    # The ConversationHandler's key (per_chat, per_user); None deletes an ended conversation.
+    await persistence.update_conversation(
+        NAME, (chat.id, user.id), None if state == ConversationHandler.END else state)
 
 
 async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, guide_id: str) -> int:
@@ -57,7 +77,9 @@ async def start_assess(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
 
 async def start_from_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     await update.callback_query.answer()
-    return await _start(update, context, MENU_GUIDES[update.callback_query.data])
+    # .get: PTB lets empty callback data match any pattern, and "$" matches before a final "\n";
+    # an unknown guide gets the "no guide in progress" reply instead of a KeyError.
+    return await _start(update, context, MENU_GUIDES.get(update.callback_query.data, ""))
 
 
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -97,6 +119,8 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def busy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Another command or a sticker mid-guide: say how to go on, and ask the step again."""
+    if for_another_bot(update, context):
+        return IN_GUIDE   # ignored on purpose: another bot's command in a group
     session = context.user_data.get(SESSION)
     current = flow(context).resume(session)
     if current is None:
@@ -127,9 +151,9 @@ def conversation() -> ConversationHandler:
                 CommandHandler("back", back),
                 CommandHandler("injury", start_injury),
                 CommandHandler("assess", start_assess),
-                MessageHandler(filters.ALL, busy),
+                MessageHandler(~filters.StatusUpdate.ALL, busy),   # not joins, pins, titles…
             ],
-            name="guide",
+            name=NAME,
             persistent=True,
             allow_reentry=True,
             per_message=False,

@@ -23,8 +23,10 @@ async def outlet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before the other handlers (group -1): a text answering the outlet prompt is looked
     up and goes no further; any other command drops the prompt."""
-    desk, user = assistant(context).outlets, user_of(update, context)
-    text = update.effective_message.text or ""
+    desk = assistant(context).outlets
+    if not desk.waiting():
+        return
+    user, text = user_of(update, context), update.effective_message.text or ""
     if text.startswith("/"):
         if not text.startswith("/outlet"):
             desk.cancel(user)

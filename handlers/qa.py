@@ -4,12 +4,12 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.application import kind_of
 from bot.assistant import Reply
 from bot.render import render
-from handlers.common import assistant, send, user_of
+from handlers.common import assistant, for_another_bot, send, user_of
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,16 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if for_another_bot(update, context):
+        return  # ignored on purpose: another bot's command in a group
     await send(update, assistant(context).help())
+
+
+async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Edited messages are ignored on purpose, everywhere: re-running an edited command, or
+    taking an edit of an earlier answer as the answer to the guide's current step, would
+    confuse more than help. Nothing after this handler sees the update."""
+    raise ApplicationHandlerStop
 
 
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

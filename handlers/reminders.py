@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timezone
 
 from telegram import Update
@@ -25,8 +26,12 @@ def store(context: ContextTypes.DEFAULT_TYPE) -> Reminders:
     return context.bot_data[REMINDERS]
 
 
-async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, deadlines: list[Deadline]) -> None:
+def remember_offer(context: ContextTypes.DEFAULT_TYPE, deadlines: list[Deadline]) -> None:
     context.user_data[OFFERED] = [[d.key, d.last_day.isoformat()] for d in deadlines]
+
+
+async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, deadlines: list[Deadline]) -> None:
+    remember_offer(context, deadlines)
     await send(update, Reply(render("reminders_offer", deadlines=deadlines),
                              [("⏰ 好，提醒我", ADD), ("不用了", NO)]))
 
@@ -47,7 +52,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif query.data == NO:
         context.user_data.pop(OFFERED, None)
         await send(update, Reply(render("reminders_declined")))
-    elif query.data.startswith(CANCEL) and query.data[len(CANCEL):].isdigit():
+    elif query.data.startswith(CANCEL) and re.fullmatch(r"[0-9]{1,12}", query.data[len(CANCEL):]):
         ok = store(context).cancel(int(query.data[len(CANCEL):]), user)
         await send(update, Reply(render("reminder_cancelled", ok=ok)))
     else:

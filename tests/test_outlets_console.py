@@ -4,9 +4,8 @@ import io
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
-
 from bot.console import Console
+from bot.outlets import china_month
 
 
 def test_console_outlet_flow(assistant):
@@ -41,7 +40,7 @@ def test_done_when_on_a_fresh_database(tmp_path):
     chat = run("console", stdin="/outlet 中通 城西 网点\n/outlet 火星快递月球网点\n")
     assert "中通快递城西网点" in chat.stdout and "已参加工伤保险" in chat.stdout
     assert "名单来源：示例数据（虚构）（截至2026-10）" in chat.stdout
-    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    month = china_month()
     md = run("report", "--month", month, "--format", "md")
     assert md.returncode == 0, md.stderr
     assert "共2次：已参保1、未参保0、名单中没有1" in md.stdout

@@ -196,3 +196,19 @@ def test_cli_import_rejects_then_skips(tmp_path):
     assert f"{len(ROWS)} rows, {len(ROWS) - 1} new" in out.stdout and "skipped line 2" in out.stdout
     out = cli("outlets", "import", str(path), "--source", "x", "--as-of", "十月", config=config)
     assert out.returncode == 1 and "--as-of" in out.stderr
+
+
+def test_broken_csv_and_old_mac_line_ends(tmp_path, registry):
+    path = tmp_path / "open-quote.csv"      # a quote never closed swallows the rest of the file
+    path.write_bytes(outlet_lists.csv_text().encode() + b'"' + b"x" * 200_000 + b"\n")
+    with pytest.raises(OutletImportError, match=r"line \d+: not CSV"):
+        registry.import_csv(path, "x", "2026-10")
+    assert registry.count() == 0
+    mac = tmp_path / "mac.csv"
+    mac.write_bytes(outlet_lists.csv_text().replace("\n", "\r").encode("gb18030"))
+    assert registry.import_csv(mac, "x", "2026-10").inserted == len(ROWS)
+
+
+def test_a_source_marked_fictional_is_a_sample(tmp_path, registry):
+    registry.import_csv(outlet_lists.write(tmp_path / "f.csv"), "培训用名单（虚构）", "2026-10")
+    assert registry.lookup("JN-YZ-0001").best.outlet["sample"] == 1

@@ -82,3 +82,18 @@ def test_retention_zero_keeps_no_log(tmp_path):
     assert registry.record(registry.lookup("中通城西"), "k", "test") is None
     assert storage.db.execute("select count(*) from lookups").fetchone()[0] == 0
     storage.close()
+
+
+def test_a_locked_database_still_answers_without_logging(assistant, config):
+    """A big import in another process holds the write lock: the courier still gets the answer."""
+    import sqlite3
+    assistant.storage.db.execute("pragma busy_timeout = 50")
+    importer = sqlite3.connect(config.database, isolation_level=None)
+    importer.execute("begin immediate")
+    try:
+        reply = assistant.outlets.lookup("中通城西", "k", "test")
+        assert "中通快递城西网点" in reply.text and "已参加工伤保险" in reply.text
+    finally:
+        importer.execute("rollback")
+        importer.close()
+    assert assistant.storage.db.execute("select count(*) from lookups").fetchone()[0] == 0
