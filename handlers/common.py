@@ -4,12 +4,13 @@ from __future__ import annotations
 import functools
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.assistant import Assistant, Reply
 from bot.storage import user_key
 
 ASSISTANT = "assistant"
+CONVERSATION = "guide"   # the guides' ConversationHandler name (its persistence key)
 BUTTONS_PER_ROW = 2
 
 
@@ -49,3 +50,17 @@ async def send(update: Update, reply: Reply) -> None:
     if update.effective_chat is None:   # a button on an inline message: no chat to answer in
         return
     await update.effective_chat.send_message(reply.text, reply_markup=keyboard(reply))
+
+
+async def checkpoint(update: Update, context: ContextTypes.DEFAULT_TYPE, state: object) -> None:
+    """Write the courier's user data and guide state before the reply goes out. PTB persists them
+    only once the handler has returned, i.e. after the courier has seen the reply: a crash (kill -9)
+    in between would forget what the courier saw taken. PTB writes the same values again later."""
+    persistence = context.application.persistence
+    user, chat = update.effective_user, update.effective_chat
+    if persistence is None or user is None or chat is None:
+        return
+    await persistence.update_user_data(user.id, dict(context.user_data))
+    # The ConversationHandler's key is (chat, user); None deletes an ended conversation.
+    await persistence.update_conversation(
+        CONVERSATION, (chat.id, user.id), None if state == ConversationHandler.END else state)

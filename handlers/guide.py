@@ -13,13 +13,12 @@ from bot.assistant import Reply
 from bot.guide_flow import BACK, CANCEL, GuideFlow, parse_callback
 from bot.render import render
 from handlers import privacy
-from handlers.common import for_another_bot, send
+from handlers.common import CONVERSATION, checkpoint, for_another_bot, send
 from handlers.reminders import offer, remember_offer
 
 IN_GUIDE = 1
 SESSION = "guide"          # context.user_data key of the engine's session (persisted)
 FLOW = "guide_flow"        # bot_data key of the GuideFlow
-NAME = "guide"             # the ConversationHandler's name (its persistence key)
 MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}
 
 
@@ -36,7 +35,7 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Repl
     if reply.outcome and reply.outcome.upcoming:
         remember_offer(context, reply.outcome.upcoming)
     state = ConversationHandler.END if session is None else IN_GUIDE
-    await _checkpoint(update, context, state)
+    await checkpoint(update, context, state)
     await send(update, reply)
     if reply.document:
         name, content = reply.document
@@ -45,21 +44,6 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Repl
     if reply.outcome and reply.outcome.upcoming:
         await offer(update, context, reply.outcome.upcoming)
     return state
-
-
-async def _checkpoint(update: Update, context: ContextTypes.DEFAULT_TYPE, state: int) -> None:
-    """Write the courier's progress before the reply goes out. PTB persists user data and the
-    conversation state only once the handler has returned, i.e. after the courier has seen the
-    next question: a crash (kill -9) in between would forget an answer the courier saw taken.
-    PTB writes the same values again afterwards (a no-op)."""
-    persistence = context.application.persistence
-    user, chat = update.effective_user, update.effective_chat
-    if persistence is None or user is None or chat is None:
-        return
-    await persistence.update_user_data(user.id, dict(context.user_data))
-    # The ConversationHandler's key (per_chat, per_user); None deletes an ended conversation.
-    await persistence.update_conversation(
-        NAME, (chat.id, user.id), None if state == ConversationHandler.END else state)
 
 
 async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, guide_id: str) -> int:
@@ -153,7 +137,7 @@ def conversation() -> ConversationHandler:
                 CommandHandler("assess", start_assess),
                 MessageHandler(~filters.StatusUpdate.ALL, busy),   # not joins, pins, titles…
             ],
-            name=NAME,
+            name=CONVERSATION,
             persistent=True,
             allow_reentry=True,
             per_message=False,

@@ -6,14 +6,17 @@ from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.assistant import Reply
 from bot.render import render
-from handlers.common import assistant, send, user_of
+from handlers.common import assistant, checkpoint, send, user_of
 
 
 async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    removed = assistant(context).storage.forget(user_of(update, context))
+    core, user = assistant(context), user_of(update, context)
+    removed = core.storage.forget(user)
+    core.outlets.cancel(user)             # a pending "which outlet?" prompt
     for reminder_id in removed["reminders"]:
         for job in context.job_queue.get_jobs_by_name(f"reminder-{reminder_id}"):
             job.schedule_removal()
-    context.user_data.clear()             # guide progress, offered deadlines, outlet prompt
+    context.user_data.clear()             # guide progress, offered deadlines
+    await checkpoint(update, context, ConversationHandler.END)   # gone before we say so
     await send(update, Reply(render("forgotten", reminders=len(removed["reminders"]))))
     return ConversationHandler.END        # also leaves a guide in progress
