@@ -295,6 +295,8 @@ def serve_burst(conn, messages: list[tuple[int, str]], timeout: float = 120.0) -
         first = min(api.delivered_at.values())
         conn.send({"updates": len(messages), "couriers": len(asked),
                    "lost": len(messages) - len(latencies),
+                   "doubled": sum(max(0, len(answered.get(c, [])) - len(uids))
+                                  for c, uids in asked.items()),
                    "per_s": len(latencies) / (max(replies) - first),
                    "p50_ms": latencies[len(latencies) // 2],
                    "p95_ms": latencies[int(len(latencies) * 0.95) - 1]})
