@@ -125,17 +125,23 @@ def _console(cfg) -> int:
     return 0
 
 
+def inputs(arg: str):
+    """The one argument, or with '-' each non-empty line of stdin (the CLI's batch mode)."""
+    if arg != "-":
+        yield arg
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
 def _ask(cfg, args) -> int:
     from bot.assistant import as_json
     from bot.render import plain
     from bot.storage import user_key
     assistant = _assistant(cfg)
     user = user_key(cfg.user_salt, "cli", getpass.getuser())
-    questions = sys.stdin if args.question == "-" else [args.question]
-    for q in questions:
-        q = q.rstrip("\n")
-        if args.question == "-" and not q.strip():
-            continue
+    for q in inputs(args.question):
         reply = assistant.ask(q, user, region=args.region, limited=False)
         if args.json:
             print(json.dumps(as_json(reply.match, reply), ensure_ascii=False), flush=True)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot import regions
+from bot.cli import inputs
 from bot.outlets import OutletImportError, Registry, china_month
 from bot.storage import Storage, user_key
 
@@ -59,11 +60,7 @@ def _lookup(cfg, args) -> int:
         registry.ensure_sample()
     region = _region(args.region)
     user = user_key(cfg.user_salt, "cli", getpass.getuser())
-    queries = sys.stdin if args.query == "-" else [args.query]
-    for q in queries:
-        q = q.rstrip("\n")
-        if args.query == "-" and not q.strip():
-            continue
+    for q in inputs(args.query):
         result = registry.lookup(q, region)
         if not result.empty:
             registry.record(result, user, "cli")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -67,3 +68,21 @@ async def telegram(api, config, assistant):
     application = await launch(api, config, assistant)
     yield api
     await halt(application)
+
+
+CALLBACK_PREFIXES = ("g:", "menu:", "rem:", "ol:", "faq:", "region:")
+
+
+def buttons(call) -> list[str]:
+    """The callback data of every inline button in a recorded sendMessage call."""
+    markup = json.loads(call.params.get("reply_markup") or "{}")
+    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def step(api: FakeBotAPI, n: int, action: str):
+    """Press a button (callback data) or send a text, then return the bot's n-th reply."""
+    if action.startswith(CALLBACK_PREFIXES):
+        api.callback(action)
+    else:
+        api.message(action)
+    return (await api.wait_for("sendMessage", n))[-1]

@@ -1,27 +1,12 @@
 """The guides in Telegram end to end: buttons, typed dates, the document upload, a restart mid-guide,
 and reminders that fire once and survive a restart."""
 import asyncio
-import json
 from datetime import datetime, timedelta, timezone
 
 from bot import dates
 from bot.reminders import Reminders
 from bot.storage import Storage, user_key
-from tests.conftest import halt, launch
-
-
-def buttons(call) -> list[str]:
-    markup = json.loads(call.params.get("reply_markup") or "{}")
-    return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
-
-
-async def step(api, n, action):
-    """Do `action` (text or callback data), then wait for the n-th reply."""
-    if action.startswith(("g:", "menu:", "rem:")):
-        api.callback(action)
-    else:
-        api.message(action)
-    return (await api.wait_for("sendMessage", n))[-1]
+from tests.conftest import buttons, halt, launch, step
 
 
 async def test_injury_guide_end_to_end_with_document_and_reminders(telegram, config):
