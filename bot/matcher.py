@@ -20,6 +20,7 @@ MIN_CHARS = 2          # fewer meaningful characters than this cannot be a quest
 SUGGESTIONS = 3
 FUZZY_WEIGHT = 0.5     # the rest is the IDF-weighted coverage of the message's bigrams
 PINYIN_DISCOUNT = 0.95 # a match by sound only is a little less sure than by characters
+SOUND_BELOW = 70.0      # characters covered this well need no comparison by sound
 CANDIDATES = 8         # entries (by coverage) that also get the costlier rapidfuzz comparison
 
 
@@ -116,8 +117,9 @@ class Matcher:
         half rapidfuzz WRatio against its closest question. Only the entries coverage ranks
         highest are compared with WRatio and returned: the rest cannot come out on top."""
         cover = self._by_chars.scores(bigrams(text))
-        for n, score in self._by_sound.scores(_sounds(text)).items():
-            cover[n] = max(cover.get(n, 0.0), PINYIN_DISCOUNT * score)
+        if max(cover.values(), default=0.0) < SOUND_BELOW:   # homophone typos: compare by sound
+            for n, score in self._by_sound.scores(_sounds(text)).items():
+                cover[n] = max(cover.get(n, 0.0), PINYIN_DISCOUNT * score)
         candidates = heapq.nlargest(CANDIDATES, cover, key=cover.__getitem__)
         fuzzy = {}
         for n in candidates:
