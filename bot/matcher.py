@@ -74,7 +74,7 @@ class Match:
     other_region: bool = False           # only another region's rule exists for this topic
     suggestions: list[Entry] = field(default_factory=list)
     out_of_scope: OutOfScope | None = None
-    too_short: bool = False
+    too_short: bool = False              # nothing to answer: no Chinese words at all
 
     @property
     def answered(self) -> bool:
@@ -132,11 +132,9 @@ class Matcher:
     def match(self, message: str, user_region: str | None = None) -> Match:
         asked, text = self.normalise(message)
         result = Match(asked_region=asked, user_region=user_region)
-        if len(text) < MIN_CHARS:
-            result.too_short = True
+        if len(text) < MIN_CHARS or not _CJK.search(text):
+            result.too_short = True   # noise, digits or Latin only: ask for a question in words
             return result
-        if not _CJK.search(text):
-            return result        # digits or Latin only: nothing the Chinese FAQ can answer
         result.out_of_scope = self._out_of_scope(text)
         ranked = self.scores(text)
         top_topics = _distinct_topics(ranked)

@@ -29,7 +29,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import zhconv.zhconv as _zhconv
 from pypinyin import Style
@@ -38,10 +37,11 @@ from pypinyin.style import convert
 from rapidfuzz import fuzz, process
 
 from bot import regions
+from bot.dates import CHINA   # report months are China's months
 from bot.storage import Storage, now
+from bot.text import mask_personal
 
 log = logging.getLogger(__name__)
-CHINA = ZoneInfo("Asia/Shanghai")   # report months are China's months
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = ROOT / "samples" / "outlets_sample.csv"
 SAMPLE_SOURCE = "示例数据（虚构）"     # data: the label every reply shows for the sample list
@@ -256,15 +256,9 @@ def month_of(value: str) -> str:
 
 
 # === privacy ======================================================================================
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_ID_CARD = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-
-
 def mask(query: str) -> str:
     """The query as logged: at most QUERY_MAX characters, phone and ID-card numbers blanked."""
-    text = unicodedata.normalize("NFKC", query).strip()
-    text = _ID_CARD.sub("#" * 18, text)
-    return _PHONE.sub("#" * 11, text)[:QUERY_MAX]
+    return mask_personal(query)[:QUERY_MAX]
 
 
 # === import =======================================================================================
@@ -966,7 +960,7 @@ class Registry:
                     "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
                     [where + expr, limit]))
             except sqlite3.OperationalError as exc:   # a term FTS5 cannot take: search without it
-                log.warning("outlet search %r failed: %s", expr[:80], exc)
+                log.warning("outlet search failed (%s); searching without the index", exc)
 
         quoted = {t: f'"{t}"' for t in known}     # a term is never read as an FTS5 operator
         if len(known) == len(wanted):

@@ -3,13 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
 
-GAP_TEXT_MAX = 500
-REGION_CACHE = 100_000  # couriers whose region is kept in memory  # a gap is for curators: the start of the question is enough
+from bot.text import mask_personal
+
+log = logging.getLogger(__name__)
+
+GAP_TEXT_MAX = 500      # a gap is for curators: the start of the question is enough
+REGION_CACHE = 100_000  # couriers whose region is kept in memory
+BUSY_MS = 2000          # wait this long for another process's write (an import) to finish  # a gap is for curators: the start of the question is enough
 
 
 def now() -> str:
@@ -30,6 +37,7 @@ class Storage:
         self.db.enable_wal()
         # WAL + NORMAL: a commit survives an app crash; only a power cut may lose the last ones.
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
         self._regions: dict[str, str | None] = {}   # this process is the only writer of prefs
         self._create()
 
@@ -72,7 +80,13 @@ class Storage:
 
     # --- questions the FAQ could not answer ----------------------------------------------------
     def record_gap(self, text: str, region: str | None) -> None:
-        self.db["gaps"].insert({"text": text[:GAP_TEXT_MAX], "region": region, "created_at": now()})
+        """Keep an unanswered question for curators: its words, never a phone or ID number.
+        A busy database (an import in another process) costs the record, not the reply."""
+        try:
+            self.db["gaps"].insert({"text": mask_personal(text)[:GAP_TEXT_MAX], "region": region,
+                                    "created_at": now()})
+        except sqlite3.OperationalError as exc:
+            log.warning("unanswered question not recorded: %s", exc)
 
     def gaps(self, limit: int = 50) -> list[dict]:
         """Unanswered questions, most frequent first."""

@@ -22,6 +22,17 @@ def clean(text: str) -> str:
     return strip_noise(zhconv.convert(text, "zh-cn"))
 
 
+# Phone numbers as people type them (13912345678, 139 1234 5678, +86-139-…) and ID-card numbers.
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_ID_CARD = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
+
+
+def mask_personal(text: str) -> str:
+    """`text` with phone and ID-card numbers blanked out, before anything stores it."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    return _PHONE.sub("#" * 11, _ID_CARD.sub("#" * 18, text))
+
+
 def strip_noise(text: str) -> str:
     return _NOISE.sub("", text)
 

@@ -32,3 +32,14 @@ def test_per_user_limit_is_polite_and_per_courier(assistant):
     assert "依据" in assistant.ask("派件途中摔伤算工伤吗", "courier-b").text
     clock[0] += 61
     assert "依据" in assistant.ask("派件途中摔伤算工伤吗", "courier-a").text
+
+
+def test_gaps_never_keep_phone_or_id_numbers(assistant, storage, config):
+    for text in ("我叫王小明电话13812345678咋办养老", "打139 1234 5678找我问退休", "+86-139-1234-5678 医保",
+                 "身份证370881199001011234问公积金", "13812345678"):
+        assistant.ask(text, "someone")
+    stored = " ".join(r["text"] for r in storage.gaps())
+    for secret in ("13812345678", "1234 5678", "1234-5678", "370881199001011234"):
+        assert secret not in stored
+    assert "###########" in stored and "#" * 18 in stored
+    assert b"13812345678" not in config.database.read_bytes()

@@ -2,7 +2,7 @@
 import pytest
 
 from bot import regions
-from bot.text import Synonyms, clean, pinyin
+from bot.text import Synonyms, clean, mask_personal, pinyin
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -42,3 +42,17 @@ def test_fallback_chain_goes_city_province_nation():
     assert regions.fallback_chain("济宁") == ["济宁", "山东", "全国"]
     assert regions.fallback_chain(None) == ["全国"]
     assert regions.canonical("山东省") == "山东" and regions.canonical("火星") is None
+
+
+@pytest.mark.parametrize("raw, masked", [
+    ("电话13912345678", "电话###########"),
+    ("139 1234 5678中通", "###########中通"),
+    ("+86-139-1234-5678", "###########"),
+    ("8613912345678", "###########"),
+    ("身份证37088119900101123X", "身份证##################"),
+    ("老身份证370881900101123", "老身份证##################"),
+    ("许可证号2022001234567890123", "许可证号2022001234567890123"),   # other long numbers stay
+    ("中通城西网点", "中通城西网点"),
+])
+def test_mask_personal(raw, masked):
+    assert mask_personal(raw) == masked
