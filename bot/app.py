@@ -9,7 +9,7 @@ from telegram.ext import (
 )
 
 from bot.assistant import Assistant
-from bot.config import Config, ConfigError
+from bot.config import EXAMPLE_SALT, Config, ConfigError
 from bot.guide_flow import GuideFlow
 from bot.health import HealthServer
 from bot.guides import Engine, load_guides
@@ -124,6 +124,9 @@ def register(app: Application) -> None:
 
 def run(config: Config, webhook: bool = False) -> None:
     """Serve until stopped: long polling, or a webhook Telegram posts updates to."""
+    if config.user_salt == EXAMPLE_SALT:
+        # Telegram ids are small numbers: with a known salt every stored hash could be reversed.
+        raise ConfigError("privacy.user_salt is still the example value: set a secret one")
     app = build(config)
     if not webhook:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

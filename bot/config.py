@@ -29,7 +29,7 @@ class Config:
     faq_dir: Path = DEFAULT_DIR
     threshold: float = 50.0
     default_region: str | None = None
-    user_salt: str = "change-me"
+    user_salt: str = "change-me"          # EXAMPLE_SALT: fine for the console, not for Telegram
     max_message_chars: int = 500
     questions_per_minute: int = 20        # per courier, questions and outlet lookups (0 = no limit)
     output_dir: Path = Path("out")
@@ -62,6 +62,16 @@ _SCHEMA = {
 }
 
 
+# Numeric keys and the smallest/largest value that makes sense for each.
+_RANGES = {
+    ("telegram", "sends_per_second"): (0.1, 1000), ("telegram", "network_retries"): (0, 20),
+    ("telegram", "request_timeout"): (0.1, 600), ("faq", "threshold"): (0, 100),
+    ("limits", "max_message_chars"): (1, 4096), ("limits", "questions_per_minute"): (0, 10_000),
+    ("webhook", "port"): (1, 65535), ("health", "port"): (0, 65535),
+}
+EXAMPLE_SALT = "change-me"
+
+
 def _check(data: dict) -> None:
     for section, value in data.items():
         if section not in _SCHEMA:
@@ -76,6 +86,9 @@ def _check(data: dict) -> None:
                 raise ConfigError(f"unknown key {section}.{key}")
             if not isinstance(item, kind) or (isinstance(item, bool) and kind is not bool):
                 raise ConfigError(f"{section}.{key} has the wrong type ({type(item).__name__})")
+            low, high = _RANGES.get((section, key), (None, None))
+            if low is not None and not low <= item <= high:
+                raise ConfigError(f"{section}.{key} must be between {low} and {high}")
 
 
 def load(path: str | Path | None = None) -> Config:
@@ -136,8 +149,8 @@ def load(path: str | Path | None = None) -> Config:
 def _serving(data: dict) -> dict:
     hook, health = data.get("webhook", {}), data.get("health", {})
     secret = hook.get("secret_token")
-    if secret is not None and not (1 <= len(secret) <= 256 and secret.replace("_", "").replace(
-            "-", "").isalnum()):
+    if secret is not None and not (1 <= len(secret) <= 256 and secret.isascii()
+                                   and secret.replace("_", "").replace("-", "").isalnum()):
         raise ConfigError("webhook.secret_token must be 1-256 characters: A-Z, a-z, 0-9, _ and -")
     return {
         "webhook_url": hook.get("url") or None, "webhook_secret": secret or None,

@@ -62,6 +62,8 @@ class OutletDesk:
         region does, widening to everywhere when nothing is found there."""
         if not text.strip():
             return self.prompt(user)
+        if not self.assistant.limit.allow(user):
+            return Reply(render("slow_down", limit=self.assistant.limit.count))
         if len(text) > QUERY_MAX:
             return self.prompt(user, too_long=True)
         explicit = region is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram.error import NetworkError
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -21,13 +21,13 @@ class RetryingRateLimiter(AIORateLimiter):
         self.backoff = backoff
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        for attempt in range(self.network_retries + 1):
+        for attempt in range(max(0, self.network_retries) + 1):
             try:
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args)
             except NetworkError as exc:
-                if attempt == self.network_retries:
-                    raise
+                if isinstance(exc, BadRequest) or attempt >= self.network_retries:
+                    raise   # PTB makes BadRequest a NetworkError; a refused call stays refused
                 log.warning("%s failed (%s); retry %d", endpoint, type(exc).__name__, attempt + 1)
                 await asyncio.sleep(self.backoff * 2 ** attempt)
         raise AssertionError("unreachable")

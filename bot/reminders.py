@@ -65,6 +65,11 @@ class Reminders:
             self.db.execute("update reminders set status = 'pending', sent_at = null where id = ?",
                             [reminder_id])
 
+    def fail(self, reminder_id: int) -> None:
+        """Telegram refused it for good (the courier blocked the bot): never try again."""
+        with self.db.conn:
+            self.db.execute("update reminders set status = 'failed' where id = ?", [reminder_id])
+
     def cancel(self, reminder_id: int, user_key: str) -> bool:
         with self.db.conn:
             cur = self.db.execute(

@@ -1,12 +1,14 @@
 """The 工伤认定 and 劳动能力鉴定 guides as one ConversationHandler over the core's GuideFlow."""
 from __future__ import annotations
 
+import logging
 import warnings
 
 from telegram import InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters,
 )
+from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.assistant import Reply
@@ -16,6 +18,7 @@ from handlers import privacy
 from handlers.common import CONVERSATION, checkpoint, for_another_bot, send
 from handlers.reminders import offer, remember_offer
 
+log = logging.getLogger(__name__)
 IN_GUIDE = 1
 SESSION = "guide"          # context.user_data key of the engine's session (persisted)
 FLOW = "guide_flow"        # bot_data key of the GuideFlow
@@ -36,7 +39,13 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Repl
         remember_offer(context, reply.outcome.upcoming)
     state = ConversationHandler.END if session is None else IN_GUIDE
     await checkpoint(update, context, state)
-    await send(update, reply)
+    try:
+        await send(update, reply)
+    except TelegramError:
+        # The step is already saved: keep PTB's state in step with it. The courier's next
+        # message or button press is answered from this step.
+        log.warning("guide reply not delivered", exc_info=True)
+        return state
     if reply.document:
         name, content = reply.document
         await update.effective_chat.send_document(InputFile(content, filename=name),

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timezone
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.assistant import Reply
@@ -90,7 +90,11 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         await context.bot.send_message(row["chat_id"], render(
             "reminder", row=row, last=last_day(row), days_left=days_left))
-    except TelegramError:
+    except (Forbidden, BadRequest) as exc:   # blocked the bot, chat gone: retrying cannot help
+        log.warning("reminder %s not deliverable (%s); dropped", row["id"], type(exc).__name__)
+        reminders.fail(row["id"])
+    except TelegramError:                     # the network: try again later (the limiter retried)
         log.warning("reminder %s not delivered; retrying in %ss", row["id"], RETRY_SECONDS)
         reminders.release(row["id"])
-        context.job_queue.run_once(deliver, when=RETRY_SECONDS, data=row["id"])
+        context.job_queue.run_once(deliver, when=RETRY_SECONDS, data=row["id"],
+                                   name=f"reminder-{row['id']}")

@@ -61,6 +61,9 @@ def test_run_without_token_falls_back_to_console(cfg_file):
     ("[faq]\ndefault_region = '火星'\n", "faq.default_region"),
     ("[storage]\ndatabse = 'x'\n", "storage.databse"),
     ("[telegram\n", "not valid TOML"),
+    ("[telegram]\nnetwork_retries = -1\n", "telegram.network_retries"),
+    ("[faq]\nthreshold = 150\n", "faq.threshold"),
+    ("[webhook]\nsecret_token = '密钥'\n", "webhook.secret_token"),
 ])
 def test_bad_config_is_one_line_naming_the_key(tmp_path, body, key):
     path = tmp_path / "bad.toml"
@@ -85,3 +88,10 @@ def test_backup_is_a_complete_consistent_copy(cfg_file, tmp_path):
     assert copy.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert copy.execute("select text from gaps").fetchall() == [("明天会下雨吗",)]
     copy.close()
+
+
+def test_telegram_is_not_served_with_the_example_salt(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[telegram]\ntoken = "1:X"\n[storage]\ndatabase = "b.db"\n', encoding="utf-8")
+    out = cli("run", config=path)
+    assert out.returncode == 2 and "privacy.user_salt" in out.stderr
