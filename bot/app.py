@@ -16,25 +16,16 @@ from bot.guides import Engine, load_guides
 from bot.application import CourierApplication
 from bot.persistence import SQLitePersistence
 from bot.ratelimit import RetryingRateLimiter
+from bot.render import label
 from bot.reminders import Reminders
 from bot.storage import Storage
 from handlers import guide, privacy, qa, reminders
 from handlers.common import ASSISTANT
 from handlers import outlets
 
-COMMANDS = [
-    BotCommand("start", "打开菜单"),
-    BotCommand("help", "怎么用"),
-    BotCommand("region", "设置所在地区"),
-    BotCommand("injury", "工伤认定指引"),
-    BotCommand("assess", "劳动能力鉴定（评残）指引"),
-    BotCommand("reminders", "查看或取消期限提醒"),
-    BotCommand("back", "指引中回到上一步"),
-    BotCommand("cancel", "退出指引"),
-    BotCommand("forgetme", "删除我在这里的记录"),
-    BotCommand("outlet", "查网点有没有参加工伤保险"),
-    BotCommand("premium", "估算网点的工伤保险费"),
-]   # /stats is for admins only, so it is not advertised
+# Shown in Telegram's command menu (descriptions in labels.j2); /stats is for admins, not shown.
+COMMANDS_ADVERTISED = ("start", "help", "region", "injury", "assess", "reminders", "back",
+                       "cancel", "forgetme", "outlet", "premium")
 
 
 RETENTION_EVERY = 3600   # seconds between purges of lookups older than the retention period
@@ -42,7 +33,7 @@ HEALTH = "health"
 
 
 async def _post_init(app: Application) -> None:
-    await app.bot.set_my_commands(COMMANDS)
+    await app.bot.set_my_commands([BotCommand(c, label("cmd_" + c)) for c in COMMANDS_ADVERTISED])
     reminders.schedule_all(app)   # JobQueue jobs are not persisted: rebuild them from SQLite
     app.job_queue.run_repeating(_purge_lookups, interval=RETENTION_EVERY, first=0)
     config: Config = app.bot_data[ASSISTANT].config

@@ -11,7 +11,7 @@ from bot.config import Config
 from bot.faq import Knowledge, load
 from bot.limits import PerUserLimit
 from bot.matcher import Match, Matcher
-from bot.render import plain, render
+from bot.render import label, plain, render
 from bot.outcomes import Outcome
 from bot.storage import Storage
 
@@ -19,15 +19,9 @@ from bot.storage import Storage
 FAQ, MENU, REGION = "faq:", "menu:", "region:"
 OUTLET = "ol:"   # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlet_desk.py)
 
-MENU_ITEMS = [  # (action, label, example question for features not built yet)
-    ("qa", "政策问答", None),
-    ("injury_guide", "工伤认定指引", None),     # guides are started by the channels
-    ("assess_guide", "劳动能力鉴定指引", None),
-    ("outlet", "查网点参保", None),             # the lookup flow: bot/outlet_desk.py
-    ("region", "设置地区", None),
-]
+# Main menu actions; guides are started by the channels, the outlet lookup by bot/outlet_desk.py.
+MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "outlet", "region"]
 REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
-REGION_LABELS = {"长治": "山西长治", "济宁": "山东济宁"}
 
 
 @dataclass
@@ -56,8 +50,8 @@ class Assistant:
     def region_menu(self, user: str | None) -> Reply:
         return Reply(
             render("region_prompt", current=self.region_of(user)),
-            [(REGION_LABELS.get(r, r), REGION + r) for r in REGION_BUTTONS]
-            + [("其他省份", MENU + "region_other")],
+            [(region_label(r), REGION + r) for r in REGION_BUTTONS]
+            + [(label("region_other"), MENU + "region_other")],
         )
 
     def set_region(self, user: str | None, name: str) -> Reply:
@@ -114,7 +108,7 @@ class Assistant:
     # --- fixed messages -----------------------------------------------------------------------
     def welcome(self, user: str | None) -> Reply:
         return Reply(render("welcome", region=self.region_of(user)),
-                     [(label, MENU + action) for action, label, _ in MENU_ITEMS])
+                     [(label("menu_" + action), MENU + action) for action in MENU_ITEMS])
 
     def help(self) -> Reply:
         return Reply(render("help"))
@@ -126,12 +120,9 @@ class Assistant:
         if action == "region":
             return self.region_menu(user)
         if action == "region_other":
-            return Reply(render("region_unknown", name="其他省份"))
+            return Reply(render("region_unknown", name=label("region_other")))
         if action == "outlet":
             return self.outlets.prompt(user)
-        for key, label, example in MENU_ITEMS:
-            if key == action and example:
-                return Reply(render("not_yet", feature=label, example=example))
         return None
 
     def callback(self, data: str, user: str | None) -> Reply:
@@ -146,6 +137,14 @@ class Assistant:
         elif data.startswith(OUTLET):
             reply = self.outlets.pick(data, user, "chat")
         return reply or Reply(render("stale_button"))
+
+
+def region_label(region: str) -> str:
+    """A region button: the city's province is named too (山西长治), where labels.j2 says so."""
+    try:
+        return label("region_" + region)
+    except AttributeError:
+        return region
 
 
 def _faq_buttons(entries) -> list[tuple[str, str]]:

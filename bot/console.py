@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.assistant import Assistant, Reply
-from bot.guide_flow import BACK, CANCEL, GuideFlow, parse_callback
+from bot.guide_flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.guides import Engine, load_guides
-from bot.render import plain, render
+from bot.render import label, plain, render
 from bot.storage import user_key
 
 log = logging.getLogger(__name__)
-PROMPT = "你> "
 GUIDE_COMMANDS = {"/injury": "injury", "/assess": "assess"}
-GUIDE_MENU = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}
 
 
 class Console:
@@ -33,10 +31,10 @@ class Console:
         if reply.document:
             print("\n" + render("console_file", path=self._save(*reply.document)), file=self.out)
         self.buttons = reply.buttons
-        for i, (label, _) in enumerate(reply.buttons, 1):
-            print(f"  [{i}] {label}", file=self.out)
+        for i, (text, _) in enumerate(reply.buttons, 1):
+            print(f"  [{i}] {text}", file=self.out)
         if reply.buttons:
-            print("  （输入编号选择）", file=self.out)
+            print(label("console_pick"), file=self.out)
         print(file=self.out)
 
     def _save(self, name: str, content: bytes) -> Path:
@@ -72,8 +70,8 @@ class Console:
         return self.assistant.ask(text, self.user)
 
     def press(self, data: str) -> Reply:
-        if data in GUIDE_MENU:
-            return self.start_guide(GUIDE_MENU[data])
+        if data in MENU_GUIDES:
+            return self.start_guide(MENU_GUIDES[data])
         if self.session is not None and data.startswith("g:"):
             return self.guide_input(data)
         return self.assistant.callback(data, self.user)
@@ -95,17 +93,17 @@ class Console:
 
     def run(self, lines: TextIO = sys.stdin) -> None:
         self.show(self.assistant.welcome(self.user))
-        print("（输入 /help 看用法，/quit 或 Ctrl-D 退出）", file=self.out)
+        print(label("console_hint"), file=self.out)
         interactive = lines.isatty()
         while True:
             if interactive:
-                print(PROMPT, end="", file=self.out, flush=True)
+                print(label("console_prompt"), end="", file=self.out, flush=True)
             line = lines.readline()
             if not line or line.strip() in ("/quit", "/exit"):
-                print("再见，注意安全！", file=self.out)
+                print(label("console_bye"), file=self.out)
                 return
             if not interactive:
-                print(PROMPT + line.rstrip(), file=self.out)
+                print(label("console_prompt") + line.rstrip(), file=self.out)
             try:
                 reply = self.handle(line)
             except Exception:  # one bad line must not end the chat; the log has the cause

@@ -27,20 +27,23 @@ def today() -> date:
 
 
 def parse(text: str, now: date | None = None, oldest_years: int = 30) -> date:
-    """A past or present date from 2026-03-05, 2026/3/5, 2026年3月5日, 3月5日, 今天, 昨天, 前天."""
+    """A past or present date from 2026-03-05, 2026/3/5, 2026年3月5日, 3月5日 (the last such day),
+    今天, 昨天, 前天."""
     now = now or today()
     text = (text or "").strip().replace("　", " ")
     text = text.translate(str.maketrans("０１２３４５６７８９－／．", "0123456789-/."))
     if text in _RELATIVE:
         return now - timedelta(days=_RELATIVE[text])
     if m := _FULL.match(text) or _COMPACT.match(text):
-        y, mo, d = (int(g) for g in m.groups())
+        (y, mo, d), year_given = (int(g) for g in m.groups()), True
     elif m := _MONTH_DAY.match(text):
-        y, (mo, d) = now.year, (int(g) for g in m.groups())
+        (mo, d), y, year_given = (int(g) for g in m.groups()), now.year, False
     else:
         raise DateError("format")
     try:
         found = date(y, mo, d)
+        if found > now and not year_given:
+            found = date(y - 1, mo, d)   # "12月28日" typed in January means last December
     except ValueError:
         raise DateError("impossible") from None
     if found > now:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import dates, outcomes, regions
-from bot.assistant import REGION_BUTTONS, REGION_LABELS, Reply
+from bot import dates, outcomes
+from bot.assistant import REGION_BUTTONS, Reply, region_label
 from bot.guides import Engine, Turn
-from bot.render import macro_lines, render, render_markup
+from bot.render import label, macro_lines, render, render_markup
 
 GUIDE = "g:"                  # callback data: g:<step>:<value>, g:back, g:cancel
 BACK, CANCEL = GUIDE + "back", GUIDE + "cancel"
-FILE_NAMES = {"injury": "工伤认定申请清单", "assess": "劳动能力鉴定清单"}
+MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}   # menu button -> guide
 
 
 class GuideFlow:
@@ -36,7 +36,7 @@ class GuideFlow:
 
     def cancel(self, session: dict | None) -> Reply:
         guide = (session or {}).get("guide")
-        title = self.title(guide) if guide in self.engine.guides else "指引"
+        title = self.title(guide) if guide in self.engine.guides else label("guide_generic")
         return Reply(render("guide_cancelled", title=title))
 
     def answer(self, session: dict, text: str, step_id: str | None = None,
@@ -59,12 +59,12 @@ class GuideFlow:
         if step.kind == "choice":
             buttons = [(c.label, f"{GUIDE}{step.id}:{c.value}") for c in step.choices]
         elif step.kind == "region":
-            buttons = [(REGION_LABELS.get(r, r), f"{GUIDE}{step.id}:{r}") for r in REGION_BUTTONS]
+            buttons = [(region_label(r), f"{GUIDE}{step.id}:{r}") for r in REGION_BUTTONS]
         else:
             buttons = []
         if turn.session["history"]:
-            buttons.append(("⬅️ 上一步", BACK))
-        buttons.append(("✖️ 退出", CANCEL))
+            buttons.append((label("guide_back"), BACK))
+        buttons.append((label("guide_cancel"), CANCEL))
         return Reply(text, buttons)
 
     def finish(self, guide: str, turn: Turn, today: date) -> Reply:
@@ -72,10 +72,10 @@ class GuideFlow:
         body = render(f"result_{guide}", o=outcome)
         reply = Reply(body, outcome=outcome)
         if not outcome.stop:
-            reply.document = (f"{FILE_NAMES[guide]}-{today.isoformat()}.html",
+            reply.document = (f"{label('file_' + guide)}-{today.isoformat()}.html",
                               self.checklist_file(outcome, body).encode("utf-8"))
         if outcome.stop == "needs_decision":
-            reply.buttons = [("开始工伤认定指引", "menu:injury_guide")]
+            reply.buttons = [(label("start_injury_guide"), "menu:injury_guide")]
         return reply
 
     def checklist_file(self, outcome: outcomes.Outcome, body: str) -> str:
@@ -83,7 +83,7 @@ class GuideFlow:
             items = macro_lines("_claims", "injury_materials", outcome.answers)
         else:
             items = macro_lines("_claims", "assess_materials")
-        return render_markup("checklist.html", title=FILE_NAMES[outcome.guide], today=outcome.today,
+        return render_markup("checklist.html", title=label("file_" + outcome.guide), today=outcome.today,
                              body=body, checklist=items)
 
 
@@ -93,7 +93,3 @@ def parse_callback(data: str) -> tuple[str, str] | None:
         return None
     step, sep, value = data[len(GUIDE):].partition(":")
     return (step, value) if sep and step and value else None
-
-
-def region_label(region: str) -> str:
-    return regions.full_name(region)

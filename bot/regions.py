@@ -12,6 +12,7 @@ FULL_NAMES = {
     "济宁": "山东省济宁市", "上海": "上海市", "山西": "山西省", "山东": "山东省",
 }
 
+# Mainland provinces: 《工伤保险条例》 does not apply in Hong Kong, Macao or Taiwan.
 _PROVINCES = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 "
     "广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾"
@@ -65,9 +66,3 @@ def fallback_chain(region: str | None) -> list[str]:
 
 def full_name(region: str) -> str:
     return FULL_NAMES.get(region, region)
-
-
-def all_regions() -> list[str]:
-    """Every canonical region a courier may choose, document regions first."""
-    rest = [p for p in _PROVINCES if p not in DOC_REGIONS and p not in ("山西", "山东")]
-    return list(DOC_REGIONS) + ["山西", "山东"] + rest

@@ -31,6 +31,12 @@ def macro_lines(template: str, macro: str, *args) -> list[str]:
     return [line.strip() for line in str(text).split("\n") if line.strip()]
 
 
+def label(key: str, /, **context) -> str:
+    """A short UI text (button, command description, file name) from labels.j2."""
+    value = getattr(_env.get_template("labels.j2").module, key)
+    return str(value(**context)) if callable(value) else value
+
+
 def render(name: str, /, **context) -> str:
     """Telegram HTML for template `name` (without the .j2 suffix)."""
     return _env.get_template(f"{name}.j2").render(**context).strip()

@@ -12,8 +12,8 @@ from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
 from bot.assistant import Reply
-from bot.guide_flow import BACK, CANCEL, GuideFlow, parse_callback
-from bot.render import render
+from bot.guide_flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
+from bot.render import label, render
 from handlers import privacy
 from handlers.common import CONVERSATION, checkpoint, for_another_bot, send
 from handlers.reminders import offer, remember_offer
@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 IN_GUIDE = 1
 SESSION = "guide"          # context.user_data key of the engine's session (persisted)
 FLOW = "guide_flow"        # bot_data key of the GuideFlow
-MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}
 
 
 def flow(context: ContextTypes.DEFAULT_TYPE) -> GuideFlow:
@@ -49,7 +48,7 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Repl
     if reply.document:
         name, content = reply.document
         await update.effective_chat.send_document(InputFile(content, filename=name),
-                                                  caption="清单文件：可以保存、打印或转发")
+                                                  caption=label("file_caption"))
     if reply.outcome and reply.outcome.upcoming:
         await offer(update, context, reply.outcome.upcoming)
     return state

@@ -12,7 +12,7 @@ from telegram.ext import Application, ContextTypes
 from bot.assistant import Reply
 from bot.dates import CHINA, Deadline
 from bot.reminders import Reminders, describe, due_at, last_day
-from bot.render import render
+from bot.render import label, render
 from handlers.common import send, user_of
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def remember_offer(context: ContextTypes.DEFAULT_TYPE, deadlines: list[Deadline]
 async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, deadlines: list[Deadline]) -> None:
     remember_offer(context, deadlines)
     await send(update, Reply(render("reminders_offer", deadlines=deadlines),
-                             [("⏰ 好，提醒我", ADD), ("不用了", NO)]))
+                             [(label("remind_yes"), ADD), (label("remind_no"), NO)]))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +61,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rows = [describe(r) for r in store(context).pending(user_of(update, context))]
-    buttons = [(f"取消第{i}个", f"{CANCEL}{r['id']}") for i, r in enumerate(rows, 1)]
+    buttons = [(label("remind_cancel", n=i), f"{CANCEL}{r['id']}") for i, r in enumerate(rows, 1)]
     await send(update, Reply(render("reminders_list", rows=rows), buttons))
 
 

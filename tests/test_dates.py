@@ -22,6 +22,7 @@ TODAY = date(2026, 11, 23)
     ("昨天", date(2026, 11, 22)),
     ("前天", date(2026, 11, 21)),
     ("2024-02-29", date(2024, 2, 29)),
+    ("12月1日", date(2025, 12, 1)),                  # no year and not yet this year: last year's
 ])
 def test_accepted_dates(text, expected):
     assert parse(text, TODAY) == expected
@@ -29,7 +30,7 @@ def test_accepted_dates(text, expected):
 
 @pytest.mark.parametrize("text, reason", [
     ("", "format"), ("上周", "format"), ("2026-13-01", "impossible"), ("2026年2月30日", "impossible"),
-    ("2025-02-29", "impossible"), ("明天", "format"), ("2026-11-24", "future"), ("12月1日", "future"),
+    ("2025-02-29", "impossible"), ("明天", "format"), ("2026-11-24", "future"), ("2026年12月1日", "future"),
     ("1890-01-01", "too_old"), ("😀", "format"), ("9" * 400, "format"), ("2026-3-5-7", "format"),
 ])
 def test_rejected_dates(text, reason):
