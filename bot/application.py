@@ -12,7 +12,7 @@ log = logging.getLogger("courier_bot.updates")
 # The bot's own command names and button prefixes; anything else was typed or forged by someone
 # (it may be a phone number or a name), so it is logged as "other".
 COMMAND_NAMES = frozenset("start help region injury assess reminders back cancel forgetme outlet "
-                          "premium stats menu".split())
+                          "premium stats".split())
 BUTTON_PREFIXES = frozenset("faq menu region ol g rem".split())
 
 

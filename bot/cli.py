@@ -8,6 +8,7 @@ import logging
 import sys
 
 from bot import config as config_mod
+from bot import regions
 from bot.faq import FaqError
 
 
@@ -139,6 +140,8 @@ def _ask(cfg, args) -> int:
     from bot.assistant import as_json
     from bot.render import plain
     from bot.storage import user_key
+    if args.region and regions.canonical(args.region) is None:
+        raise config_mod.ConfigError(f"--region {args.region!r} is not a known region")
     assistant = _assistant(cfg)
     user = user_key(cfg.user_salt, "cli", getpass.getuser())
     for q in inputs(args.question):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot import regions
 from bot.faq import DEFAULT_DIR
+from bot.matcher import THRESHOLD
 from bot.premium import DEFAULT_RULES, PremiumConfigError, PremiumRule, parse_rules
 
 
@@ -27,7 +28,7 @@ class Config:
     admin_ids: frozenset[int] = frozenset()
     database: Path = Path("data/courier-bot.db")
     faq_dir: Path = DEFAULT_DIR
-    threshold: float = 50.0
+    threshold: float = THRESHOLD
     default_region: str | None = None
     user_salt: str = "change-me"          # EXAMPLE_SALT: fine for the console, not for Telegram
     max_message_chars: int = 500

@@ -34,7 +34,8 @@ class Outcome:
 
     @property
     def upcoming(self) -> list[dates.Deadline]:
-        """Deadlines that are the courier's own to act on and still lie ahead (reminders)."""
+        """Deadlines still ahead that the courier should act on or check (reminders): their own,
+        and the outlet's 30 days (to ask whether it has applied)."""
         return [d for d in self.deadlines if not d.passed and d.key in REMINDABLE]
 
 
