@@ -54,7 +54,6 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1)
         self._server: asyncio.base_events.Server | None = None
         self._handlers: set[asyncio.Task] = set()
-        self.sent_at: dict[int, float] = {}          # update_id -> when it was queued
         self.delivered_at: dict[int, float] = {}     # update_id -> when getUpdates handed it out
 
     # --- lifecycle ----------------------------------------------------------------------------
@@ -79,7 +78,6 @@ class FakeBotAPI:
     def push(self, kind: str, payload: dict) -> int:
         uid = next(self._ids)
         self._updates.append({"update_id": uid, kind: payload})
-        self.sent_at[uid] = time.perf_counter()
         self._new_update.set()
         return uid
 
