@@ -454,27 +454,14 @@ class Validator:
         if insured is None:
             problems.append(f"insured (是否参保) {cells[self.i_insured].strip()!r} is not 是/否 "
                             "(yes/no)")
-        kind = cells[self.i_kind].strip() or None
-        if kind:
-            kind = _KIND_OF.get(_word(kind))
-            if kind is None:
-                problems.append(f"kind (类型) {cells[self.i_kind].strip()!r} is not 许可 (licensed) "
-                                "or 备案 (filed)")
-        since = cells[self.i_since].strip() or None
-        if since:
-            since = _month(since)
-            if since is None:
-                problems.append(f"insured_since (参保时间) {cells[self.i_since].strip()!r} is not a "
-                                "date like 2022-05")
-            elif since[:7] > self.month:
-                problems.append(f"insured_since (参保时间) {since} is after the list's date "
-                                f"{self.as_of}")
-        headcount = cells[self.i_headcount].strip() or None
-        if headcount:
-            headcount = _count(headcount)
-            if headcount is None:
-                problems.append(f"headcount (参保人数) {cells[self.i_headcount].strip()!r} is not "
-                                "a whole number")
+        kind = _optional(cells[self.i_kind], lambda raw: _KIND_OF.get(_word(raw)), problems,
+                         "kind (类型) {raw!r} is not 许可 (licensed) or 备案 (filed)")
+        since = _optional(cells[self.i_since], _month, problems,
+                          "insured_since (参保时间) {raw!r} is not a date like 2022-05")
+        if since and since[:7] > self.month:
+            problems.append(f"insured_since (参保时间) {since} is after the list's date {self.as_of}")
+        headcount = _optional(cells[self.i_headcount], _count, problems,
+                              "headcount (参保人数) {raw!r} is not a whole number")
         if insured is False and headcount:
             problems.append(f"headcount (参保人数) is {headcount} but insured (是否参保) is no")
         if insured is False and since:
@@ -501,6 +488,17 @@ class Validator:
             "address": cells[self.i_address].strip() or None,
             "insured": int(insured), "insured_since": since, "headcount": headcount,
         }, []
+
+
+def _optional(cell: str, parse, problems: list[str], message: str):
+    """An optional cell: None when empty, else `parse` of it; a problem when that gives None."""
+    raw = cell.strip()
+    if not raw:
+        return None
+    value = parse(raw)
+    if value is None:
+        problems.append(message.format(raw=raw))
+    return value
 
 
 @functools.lru_cache(maxsize=256)
