@@ -31,15 +31,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import zhconv.zhconv as _zhconv
-from pypinyin import Style
-from pypinyin.pinyin_dict import pinyin_dict
-from pypinyin.style import convert
 from rapidfuzz import fuzz, process
 
 from bot import regions
 from bot.dates import CHINA   # report months are China's months
 from bot.storage import Storage, now
-from bot.text import mask_personal
+from bot.text import char_sounds, mask_personal, strip_noise, syllables
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,32 +118,17 @@ _KIND_OF = {w: k for k, words in _KINDS.items() for w in words}
 # have up to hundreds of thousands of names, so this does the same per character (str.translate).
 _T2S = str.maketrans({k: v for k, v in _zhconv.getdict("zh-cn").items()
                       if len(k) == 1 and len(v) == 1})
-_NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def norm(text: str) -> str:
     """NFKC, lower case, simplified script, no punctuation or spaces: how names are compared."""
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower().translate(_T2S))
-
-
-@functools.lru_cache(maxsize=1)
-def _pinyin_table() -> dict[int, str]:
-    """Every Chinese character -> " its tone-less pinyin " (its first reading, as lazy_pinyin
-    gives for a lone character). Built on first use (0.4 s): str.translate then does a whole
-    name in C."""
-    return {cp: f" {convert(readings.split(',')[0], Style.NORMAL, strict=True)} "
-            for cp, readings in pinyin_dict.items()}
-
-
-def syllables(text: str) -> list[str]:
-    """Tone-less pinyin, one syllable per Chinese character; a run of letters/digits stays whole."""
-    return text.translate(_pinyin_table()).split()
+    return strip_noise(unicodedata.normalize("NFKC", text).lower().translate(_T2S))
 
 
 def terms(text: str) -> list[str]:
     """Index terms of a normalised name: adjacent syllable pairs (a lone syllable is itself).
     A pair that occurs twice stays twice: FTS does not mind, and this is the import's hot path."""
-    syl = text.translate(_pinyin_table()).split()
+    syl = syllables(text)
     return list(map(str.__add__, syl, syl[1:])) if len(syl) > 1 else syl
 
 
@@ -191,8 +173,7 @@ def _brand_hits(text: str) -> list[tuple[int, int, str]]:
             if text[end:end + 1] not in _PLACE_NEXT:
                 hits.append((start, end, brand))
             start = text.find(alias, end)
-    table = _pinyin_table()
-    sounds = [table.get(ord(ch), ch).strip() for ch in text]
+    sounds = char_sounds(text)
     for i in range(len(text) - 1):
         brand = _brand_sounds().get(sounds[i] + sounds[i + 1])
         if brand and text[i + 2:i + 3] not in _PLACE_NEXT:
