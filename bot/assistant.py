@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot import facets as facets_mod
 from bot import regions
 from bot.config import Config
-from bot.faq import Knowledge, load
+from bot.facets import FacetFinder
+from bot.faq import Entry, Knowledge, load
+from bot.intents import Intent, Intents
 from bot.limits import PerUserLimit
 from bot.matcher import Match, Matcher
 from bot.render import label, plain, render
@@ -21,6 +24,11 @@ OUTLET = "ol:"   # an outlet picked from lookup candidates: "ol:<outlet id>" (bo
 
 # Main menu actions; guides are started by the channels, the outlet lookup by bot/outlet_desk.py.
 MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "outlet", "region"]
+GUIDE_ACTIONS = {"injury": "injury_guide", "assess": "assess_guide", "outlet": "outlet"}
+FOLLOWUPS = 3          # lines in the 「接下来」 block
+FAQ_BUTTONS = 3
+STATED = 0.6           # a follow-up whose short line shares this much of the answer's wording is
+                       # already said: it is not repeated
 REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
 
 
@@ -31,6 +39,8 @@ class Reply:
     match: Match | None = None
     document: tuple[str, bytes] | None = None   # (file name, content) to send as a download
     outcome: "Outcome | None" = None            # a finished guide's facts (deadlines for reminders)
+    followups: list[Entry] = field(default_factory=list)   # the 「接下来」 lines under an answer
+    intent: str | None = None                   # small talk, "injured" or "outlet", when not the FAQ
 
 
 class Assistant:
@@ -39,6 +49,9 @@ class Assistant:
         self.storage = storage
         self.limit = PerUserLimit(config.questions_per_minute)
         self.matcher = Matcher(kb or load(config.faq_dir), threshold=config.threshold)
+        self.intents = Intents(config.faq_dir / "intents.toml")
+        self.facets = FacetFinder(*facets_mod.load(config.faq_dir / "facets.toml",
+                                                   set(self.matcher.kb.by_id())))
         from bot.outlet_desk import OutletDesk   # it imports this module: load it once we exist
         self.outlets = OutletDesk(self)          # outlet lookups, /stats, /premium
 
@@ -74,16 +87,42 @@ class Assistant:
         if len(text) > limit:
             return Reply(render("too_long", length=len(text), limit=limit))
         region = regions.canonical(region) if region else self.region_of(user)
+        reply = self.understand(text, region, user)
+        match = reply.match
+        if match is not None and not match.answered and not match.too_short:
+            self.storage.record_gap(text.strip(), match.asked_region or region)
+        return reply
+
+    def understand(self, text: str, region: str | None, user: str | None = None) -> Reply:
+        """The reply to a message, with nothing recorded: small talk, the outlet lookup, an FAQ
+        answer with its follow-ups, a "你是不是想问", or an honest decline."""
+        intent = self.intents.classify(text)
+        if intent:
+            return self._intent(intent, text, user)
         match = self.matcher.match(text, region)
         if match.answered:
-            return self._answer(match)
+            return self._answer(match, text)
         if match.too_short:
             return Reply(render("too_short"), match=match)
-        self.storage.record_gap(text.strip(), match.asked_region or region)
         if match.out_of_scope:
             return Reply(render("out_of_scope", subject=match.out_of_scope), match=match)
-        return Reply(render("unknown", suggestions=match.suggestions),
-                     _faq_buttons(match.suggestions), match)
+        found = self.facets.find(text)
+        guide = self.facets.guide(found, None) if found else None
+        return Reply(render("unknown", suggestions=match.suggestions, confirm=match.confirm,
+                            guide=guide),
+                     _guide_buttons(guide) + _faq_buttons(match.suggestions), match)
+
+    def _intent(self, intent: Intent, text: str, user: str | None) -> Reply:
+        """Small talk, a bare "I got hurt", or "is my outlet insured?": never a gap."""
+        if intent.name == "outlet":
+            reply = self.outlets.from_question(text, user)
+        elif intent.name == "injured":
+            reply = Reply(render(intent.reply), _guide_buttons("injury") + _faq_buttons(
+                e for e in map(self.matcher.entry, INJURED_TOPICS) if e))
+        else:
+            reply = Reply(render(intent.reply), self._menu_buttons())
+        reply.intent = intent.name
+        return reply
 
     def show_entry(self, entry_id: str, user: str | None = None) -> Reply | None:
         """A button press on a topic: the courier's region picks the variant. None if forged."""
@@ -94,21 +133,49 @@ class Assistant:
         self.matcher.pick_variant(match, entry, match.user_region)
         return self._answer(match)
 
-    def _answer(self, match: Match) -> Reply:
+    def _answer(self, match: Match, text: str = "") -> Reply:
+        """The entry's answer, then the 「接下来」 lines the situation calls for, then buttons:
+        the guide that fits, a second question the message asked, the closest other topics."""
         entry = match.entry
-        related = [e for e in (self.matcher.entry(r) for r in entry.related) if e]
-        seen = {entry.topic}
+        found = self.facets.find(text) if text else []
+        followups = self._followups(entry, found, match.user_region)
+        buttons = _guide_buttons(self.facets.guide(found, entry.topic))
+        seen = {entry.topic} | {f.topic for f in followups}
         extra = []
-        for e in related + match.suggestions:
+        for e in ([match.second] if match.second else []) + \
+                [e for e in map(self.matcher.entry, entry.related) if e] + match.suggestions:
             if e.topic not in seen:
                 seen.add(e.topic)
                 extra.append(e)
-        return Reply(render("answer", entry=entry, match=match), _faq_buttons(extra[:3]), match)
+        faq = _faq_buttons(extra[:FAQ_BUTTONS])
+        if match.second and faq:
+            faq[0] = (label("also_ask", title=match.second.title), faq[0][1])
+        return Reply(render("answer", entry=entry, match=match, followups=followups),
+                     buttons + faq, match, followups=followups)
+
+    def _followups(self, entry: Entry, found, region: str | None) -> list[Entry]:
+        """Up to FOLLOWUPS entries: the situation's facets' first, then the entry's related,
+        each in the courier's region's variant, none on the answer's topic or already said."""
+        ids = [i for f in found for i in f.followups] + list(entry.related)
+        out, topics = [], {entry.topic}
+        for e in map(self.matcher.entry, dict.fromkeys(ids)):
+            if e is None or e.topic in topics or not e.short or _stated(e.short, entry.answer):
+                continue
+            variant = Match()
+            self.matcher.pick_variant(variant, e, region)
+            topics.add(e.topic)
+            out.append(variant.entry if not variant.other_region else e)
+            if len(out) == FOLLOWUPS:
+                break
+        return out
 
     # --- fixed messages -----------------------------------------------------------------------
     def welcome(self, user: str | None) -> Reply:
-        return Reply(render("welcome", region=self.region_of(user)),
-                     [(label("menu_" + action), MENU + action) for action in MENU_ITEMS])
+        return Reply(render("welcome", region=self.region_of(user)), self._menu_buttons())
+
+    @staticmethod
+    def _menu_buttons() -> list[tuple[str, str]]:
+        return [(label("menu_" + action), MENU + action) for action in MENU_ITEMS]
 
     def help(self) -> Reply:
         return Reply(render("help"))
@@ -147,6 +214,20 @@ def region_label(region: str) -> str:
         return region
 
 
+INJURED_TOPICS = ("national.injury.errand", "national.injury.at_work", "national.apply.who_when")
+
+
+def _stated(short: str, answer: str) -> bool:
+    """Whether most of a follow-up line's wording is already in the answer."""
+    grams = {short[i:i + 2] for i in range(len(short) - 1)}
+    grams = {g for g in grams if g.isalnum()}
+    return bool(grams) and sum(g in answer for g in grams) / len(grams) >= STATED
+
+
+def _guide_buttons(guide: str | None) -> list[tuple[str, str]]:
+    return [(label("go_" + guide), MENU + GUIDE_ACTIONS[guide])] if guide else []
+
+
 def _faq_buttons(entries) -> list[tuple[str, str]]:
     return [(e.title, FAQ + e.id) for e in entries if len((FAQ + e.id).encode()) <= 64]
 
@@ -161,4 +242,6 @@ def as_json(match: Match | None, reply: Reply) -> dict:
         "region": match.region if entry else None,
         "answer": plain(reply.text),
         "source": entry.source if entry else "",
+        "followups": [f.id for f in reply.followups],
+        "intent": reply.intent,
     }

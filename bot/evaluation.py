@@ -1,62 +1,163 @@
-"""Scoring the matcher on a labelled question set (tests/data/paraphrases.toml by default)."""
+"""Scoring understanding on labelled sets: paraphrases, real questions (dev / test), off-topic
+messages and small talk. Every message goes through the whole core (Assistant.understand), so a
+real question counts as right only when the reply's text — answer and 「接下来」 lines — holds
+every key fact its label names."""
 from __future__ import annotations
 
+import statistics
+import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.matcher import Matcher
+from bot.render import plain
+from bot.text import clean
 
-DEFAULT_CASES = Path(__file__).resolve().parent.parent / "tests" / "data" / "paraphrases.toml"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+DEFAULT_CASES = DATA / "paraphrases.toml"
 
 
 @dataclass
 class Outcome:
     q: str
-    expected: str            # topic, or "" for "must refuse"
-    got: str                 # topic answered, or "" when refused
-    region: str | None
-    expect_region: str | None
-    got_region: str | None
-    score: float
-
-    @property
-    def ok(self) -> bool:
-        region_ok = self.expect_region is None or self.expect_region == self.got_region
-        return self.expected == self.got and region_ok
+    answered: bool
+    right: bool
+    top3: bool
+    ms: float
+    got: str = ""               # entry id or intent the reply gave
+    needs_followups: bool = False
 
 
 @dataclass
 class Report:
+    name: str
     outcomes: list[Outcome] = field(default_factory=list)
 
-    def share(self, keep) -> tuple[int, int]:
-        rows = [o for o in self.outcomes if keep(o)]
-        return sum(o.ok for o in rows), len(rows)
+    def count(self, keep) -> int:
+        return sum(1 for o in self.outcomes if keep(o))
 
-    def summary(self) -> str:
-        ok, n = self.share(lambda o: True)
-        ans_ok, ans_n = self.share(lambda o: o.expected)
-        ref_ok, ref_n = self.share(lambda o: not o.expected)
-        return (f"accuracy {ok}/{n} = {ok / max(n, 1):.1%}; in scope {ans_ok}/{ans_n}; "
-                f"refusals {ref_ok}/{ref_n}")
+    def row(self) -> dict:
+        n = len(self.outcomes)
+        ms = sorted(o.ms for o in self.outcomes) or [0.0]
+        return {
+            "set": self.name, "n": n,
+            "right": self.count(lambda o: o.right),
+            "wrong": self.count(lambda o: o.answered and not o.right),
+            "declined": self.count(lambda o: not o.answered),
+            "top3": self.count(lambda o: o.top3),
+            "p50_ms": round(statistics.median(ms), 2),
+            "p99_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 2),
+            "via_followups": self.count(lambda o: o.right and o.needs_followups),
+        }
 
     def failures(self) -> list[Outcome]:
-        return [o for o in self.outcomes if not o.ok]
+        return [o for o in self.outcomes if not o.right]
+
+
+def load(path: Path | str, key: str = "q") -> list[dict]:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh).get(key, [])
 
 
 def load_cases(path: Path | str = DEFAULT_CASES) -> list[dict]:
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)["case"]
+    return load(path, "case")
 
 
-def evaluate(matcher: Matcher, cases: list[dict]) -> Report:
-    report = Report()
+def has_facts(text: str, facts: list[str]) -> bool:
+    """Every fact (alternatives split by |) is in the text, spaces and punctuation aside."""
+    text = clean(text)
+    return all(any(clean(alt) in text for alt in fact.split("|")) for fact in facts)
+
+
+def _run(assistant, text: str, region: str | None):
+    start = time.perf_counter()
+    reply = assistant.understand(text, region)
+    return reply, (time.perf_counter() - start) * 1000
+
+
+def paraphrases(assistant, cases: list[dict], name: str = "paraphrases") -> Report:
+    """Short phrasings labelled with a topic ("" = must decline) and maybe a region."""
+    report = Report(name)
     for case in cases:
-        m = matcher.match(case["q"], case.get("region"))
-        report.outcomes.append(Outcome(
-            q=case["q"], expected=case["topic"], got=m.entry.topic if m.entry else "",
-            region=case.get("region"), expect_region=case.get("expect_region"),
-            got_region=m.region, score=m.score,
-        ))
+        reply, ms = _run(assistant, case["q"], case.get("region"))
+        m = reply.match
+        entry = m.entry if m else None
+        want, region = case["topic"], case.get("expect_region")
+        if want:
+            right = bool(entry) and entry.topic == want and region in (None, m.region)
+            top3 = bool(m) and want in [e.topic for e, _ in m.ranked[:3]]
+        else:   # must decline: right when nothing was answered
+            right, top3 = entry is None, entry is None
+        report.outcomes.append(Outcome(case["q"], bool(entry), right, top3, ms,
+                                       entry.id if entry else (reply.intent or "")))
     return report
+
+
+def real(assistant, items: list[dict], name: str) -> Report:
+    """Real questions labelled with the entries that answer them and the key facts."""
+    report = Report(name)
+    for item in items:
+        reply, ms = _run(assistant, item["text"], item.get("region"))
+        m = reply.match
+        entry = m.entry if m else None
+        text = plain(reply.text)
+        right = bool(entry) and has_facts(text, item["facts"])
+        wanted = {i.split(".", 1)[-1] for i in item["ids"]}   # topics, any region's variant
+        ranked = [e.id.split(".", 1)[-1] for e, _ in (m.ranked[:3] if m else [])]
+        top3 = bool(wanted & set(ranked)) or (entry is not None and entry.id.split(".", 1)[-1] in wanted)
+        alone = bool(entry) and has_facts(entry.title + entry.answer, item["facts"])
+        report.outcomes.append(Outcome(item["text"], bool(entry), right, top3, ms,
+                                       entry.id if entry else (reply.intent or ""),
+                                       needs_followups=right and not alone))
+    return report
+
+
+def declines(assistant, items: list[dict], name: str) -> Report:
+    """Messages the bot must not answer from the FAQ (off-topic, chatter)."""
+    report = Report(name)
+    for item in items:
+        reply, ms = _run(assistant, item["text"], None)
+        entry = reply.match.entry if reply.match else None
+        report.outcomes.append(Outcome(item["text"], bool(entry), entry is None, entry is None,
+                                       ms, entry.id if entry else (reply.intent or "")))
+    return report
+
+
+def smalltalk(assistant, items: list[dict], name: str = "smalltalk") -> Report:
+    report = Report(name)
+    for item in items:
+        reply, ms = _run(assistant, item["text"], None)
+        ok = reply.intent == item["intent"]
+        report.outcomes.append(Outcome(item["text"], ok, ok, ok, ms, reply.intent or ""))
+    return report
+
+
+def all_sets(assistant, data: Path = DATA) -> list[Report]:
+    """Every labelled set in tests/data that exists: the `courier-bot faq eval` table."""
+    reports = [paraphrases(assistant, load_cases(data / "paraphrases.toml"))]
+    real_file = data / "real_questions.toml"
+    if real_file.exists():
+        items = load(real_file)
+        for split in ("dev", "test"):
+            reports.append(real(assistant, [i for i in items if i["split"] == split], f"real {split}"))
+    if (data / "off_topic.toml").exists():
+        items = load(data / "off_topic.toml")
+        for split in ("dev", "test"):
+            reports.append(declines(assistant, [i for i in items if i["split"] == split],
+                                    f"off-topic {split}"))
+    if (data / "smalltalk.toml").exists():
+        reports.append(smalltalk(assistant, load(data / "smalltalk.toml")))
+    return reports
+
+
+def table(reports: list[Report]) -> str:
+    """A Markdown table, as the README shows it."""
+    head = "| set | n | answered right | answered wrong | declined | right in top 3 | p50 ms | p99 ms |"
+    lines = [head, "|" + "---|" * 8]
+    for r in reports:
+        row = r.row()
+        n = max(row["n"], 1)
+        pct = lambda k: f"{row[k]} ({row[k] / n:.0%})"   # noqa: E731 - a local formatter
+        lines.append(f"| {row['set']} | {row['n']} | {pct('right')} | {pct('wrong')} | "
+                     f"{pct('declined')} | {pct('top3')} | {row['p50_ms']} | {row['p99_ms']} |")
+    return "\n".join(lines)

@@ -11,8 +11,10 @@ from bot.regions import DOC_REGIONS
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "faq"
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_FIELDS = {"id", "topic", "region", "title", "questions", "answer", "source", "related"}
+_FIELDS = {"id", "topic", "region", "title", "questions", "answer", "short", "source", "related"}
 TITLE_MAX = 16
+SHORT_MAX = 45
+_DIGITS = re.compile(r"\d+")
 
 
 class FaqError(ValueError):
@@ -30,6 +32,7 @@ class Entry:
     source: str
     related: tuple[str, ...] = ()
     file: str = ""
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,13 +61,19 @@ def _entry(raw: dict, file: str) -> Entry:
     unknown = set(raw) - _FIELDS
     if unknown:
         raise FaqError(f"{where}: unknown field(s) {sorted(unknown)}")
-    for key in ("topic", "region", "title", "answer", "source"):
+    for key in ("topic", "region", "title", "answer", "short", "source"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise FaqError(f"{where}: '{key}' must be a non-empty string")
     if raw["region"] not in DOC_REGIONS:
         raise FaqError(f"{where}: region {raw['region']!r} is not one of {list(DOC_REGIONS)}")
     if len(raw["title"]) > TITLE_MAX:
         raise FaqError(f"{where}: title longer than {TITLE_MAX} characters")
+    short = raw["short"].strip()
+    if len(short) > SHORT_MAX:
+        raise FaqError(f"{where}: short longer than {SHORT_MAX} characters")
+    stray = sorted(set(_DIGITS.findall(short)) - set(_DIGITS.findall(raw["answer"])))
+    if stray:
+        raise FaqError(f"{where}: short has number(s) {stray} that are not in the answer")
     questions = raw.get("questions")
     if not isinstance(questions, list) or len(questions) < 3:
         raise FaqError(f"{where}: 'questions' needs at least 3 phrasings")
@@ -78,7 +87,7 @@ def _entry(raw: dict, file: str) -> Entry:
     return Entry(
         id=eid, topic=raw["topic"].strip(), region=raw["region"], title=raw["title"].strip(),
         questions=tuple(q.strip() for q in questions), answer=raw["answer"].strip(),
-        source=raw["source"].strip(), related=tuple(related), file=file,
+        source=raw["source"].strip(), related=tuple(related), file=file, short=short,
     )
 
 

@@ -5,6 +5,7 @@ methods through `Assistant.outlets` and get a `Reply` back.
 """
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 
@@ -12,12 +13,16 @@ from bot import premium as premium_mod
 from bot import regions
 from bot.assistant import OUTLET, Assistant, Reply
 from bot.outlets import (
-    AMBIGUOUS, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, UNKNOWN, Candidate,
+    AMBIGUOUS, brands_in, norm, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, UNKNOWN, Candidate,
     LookupResult, Registry, china_month,
 )
 from bot.render import render
 from bot.report import build as build_report
 
+# Words of "does my outlet pay 工伤保险?" that are not part of the outlet's name.
+_QUESTION_WORDS = re.compile(
+    r"我是|我在|我们|我的|咱们|给我|的小哥|快递员|小哥|有没有|有没|交没交|上没上|买没买|交了|上了|买了|参加了|"
+    r"参加|参保|工伤保险|工伤险|保险|了吗|了没|吗|呢|怎么查|查一下|查询|请问|帮我|交|上|买|在|[?？,，。!！\s]")
 PENDING_TTL = 600.0     # seconds a "send me the outlet's name" prompt waits for the answer
 PENDING_MAX = 10_000    # remembered prompts (oldest dropped first)
 LABEL_MAX = 18          # characters of an outlet name on a button
@@ -78,6 +83,14 @@ class OutletDesk:
             return self.prompt(user)
         self.registry.record(result, user, channel)
         return self.reply(result, outside=outside)
+
+    def from_question(self, text: str, user: str | None) -> Reply:
+        """"我们网点交工伤保险了吗": look the outlet up when the text names a brand, else ask
+        for the outlet's name."""
+        query = question_to_query(text)
+        if brands_in(norm(query)) and len(query) <= QUERY_MAX:
+            return self.lookup(query, user, "chat")
+        return self.prompt(user)
 
     def reply(self, result: LookupResult, outside: str | None = None) -> Reply:
         return reply_for(self.registry, result, outside)
@@ -181,3 +194,8 @@ def _local_document(outlet: dict) -> str | None:
     if outlet["city_key"] == "济宁":
         return "济宁"
     return None
+
+
+def question_to_query(text: str) -> str:
+    """The outlet part of a question about it: 极兔 城东网点有没有交工伤保险 -> 极兔城东网点."""
+    return _QUESTION_WORDS.sub("", text).strip()

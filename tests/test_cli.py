@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-KEYS = {"answered", "id", "score", "region", "answer", "source"}
+KEYS = {"answered", "id", "score", "region", "answer", "source", "followups", "intent"}
 
 
 def cli(*args, stdin: str | None = None, config: Path | None = None):

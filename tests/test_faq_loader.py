@@ -1,4 +1,5 @@
 """The FAQ is data: it loads, it is complete enough, and a broken entry names its file and id."""
+import re
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,7 @@ region = "全国"
 title = "测试"
 questions = ["问一", "问二", "问三"]
 answer = "答。"
+short = "答。"
 source = "《工伤保险条例》第十条"
 '''
 
@@ -34,6 +36,16 @@ def test_regional_entries_name_their_document(kb):
     for e in kb.entries:
         if e.region != "全国":
             assert e.region in e.source or "济宁" in e.source or "上海" in e.source, e.id
+
+
+def test_every_entry_has_a_short_line_backed_by_its_answer():
+    """'short' stands alone under another answer: one line, ≤45 chars, no number the answer lacks."""
+    for e in load().entries:
+        assert e.short.strip(), e.id
+        assert len(e.short) <= 45, (e.id, len(e.short))
+        answer_numbers = set(re.findall(r"\d+", e.answer))
+        for number in re.findall(r"\d+", e.short):
+            assert number in answer_numbers, (e.id, number)
 
 
 def test_platform_scheme_is_not_called_work_injury_insurance(kb):
@@ -60,6 +72,10 @@ def test_minimal_valid_file_loads(tmp_path):
     (('questions = ["问一", "问二", "问三"]', 'questions = ["问一", "问一", "问三"]'), "duplicate"),
     (('title = "测试"', 'title = "这是一个非常非常非常非常长的按钮标题文字"'), "title"),
     (('source = "《工伤保险条例》第十条"', 'sauce = "x"'), "unknown field"),
+    (('short = "答。"\n', ''), "'short'"),
+    (('short = "答。"', 'short = "  "'), "'short'"),
+    (('short = "答。"', 'short = "' + "长" * 46 + '"'), "short longer than 45"),
+    (('short = "答。"', 'short = "30日内报。"'), "['30']"),
     (('id = "t.one"', 'id = "Bad Id"'), "id must be"),
     (('topic = "t"', 'topic = "t"\nrelated = ["nope"]'), "related id 'nope'"),
 ])

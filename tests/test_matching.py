@@ -1,11 +1,12 @@
 """Matching on the held-out paraphrase set, the rules that must never be confused, regions, refusals."""
 import pytest
 
-from bot.evaluation import evaluate, load_cases
+from bot import evaluation
 from bot.matcher import Matcher
 
-ACCURACY_FLOOR = 0.85      # raise it as the FAQ and the set grow
-CASES = load_cases()
+ACCURACY_FLOOR = 0.80      # answered right (declines of off-topic cases count as right)
+WRONG_CEILING = 0.03       # answered with the wrong topic
+CASES = evaluation.load_cases()
 
 
 @pytest.fixture(scope="module")
@@ -13,25 +14,25 @@ def matcher(kb):
     return Matcher(kb)
 
 
-def test_paraphrase_accuracy(matcher):
-    report = evaluate(matcher, CASES)
-    misses = "\n".join(f"{o.q} -> {o.got or 'refused'} (want {o.expected or 'refusal'})"
-                       for o in report.failures())
-    ok, n = report.share(lambda o: True)
-    assert ok / n >= ACCURACY_FLOOR, f"{report.summary()}\n{misses}"
+def test_paraphrase_accuracy(assistant):
+    report = evaluation.paraphrases(assistant, CASES)
+    row = report.row()
+    misses = "\n".join(f"{o.q} -> {o.got or 'declined'}" for o in report.failures())
+    assert row["right"] / row["n"] >= ACCURACY_FLOOR, misses
+    assert row["wrong"] / row["n"] <= WRONG_CEILING, misses
 
 
-def test_out_of_scope_is_never_answered(matcher):
-    answered = [o.q for o in evaluate(matcher, [c for c in CASES if not c["topic"]]).outcomes if o.got]
-    assert not answered
+def test_out_of_scope_is_never_answered(assistant):
+    report = evaluation.paraphrases(assistant, [c for c in CASES if not c["topic"]])
+    assert report.outcomes and not [o.q for o in report.outcomes if o.answered]
 
 
 @pytest.mark.parametrize("kind", ["injury.commute", "injury.errand", "injury.at_work"])
-def test_commute_and_work_rules_are_never_confused(matcher, kind):
+def test_commute_and_work_rules_are_never_confused(assistant, kind):
     other = {"injury.commute"} if kind != "injury.commute" else {"injury.errand", "injury.at_work"}
-    report = evaluate(matcher, [c for c in CASES if c["topic"] == kind])
+    report = evaluation.paraphrases(assistant, [c for c in CASES if c["topic"] == kind])
     assert report.outcomes
-    assert not [o.q for o in report.outcomes if o.got in other]
+    assert not [o.q for o in report.outcomes if o.got.split(".", 1)[-1] in other]
 
 
 @pytest.mark.parametrize("question, topic, article", [

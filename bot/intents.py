@@ -1,0 +1,68 @@
+"""Messages that are not FAQ questions: small talk, a bare "I got hurt", "is my outlet insured?".
+
+The words are data (faq/intents.toml); this module only decides which kind a message is.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.text import clean
+
+SMALLTALK_MAX = 16     # characters: a longer message is a question, even if it starts with 你好
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str          # smalltalk name, "injured" or "outlet"
+    reply: str = ""    # template of the reply (small talk and "injured")
+
+
+class Intents:
+    def __init__(self, path: Path):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        self._filler = set(data.get("filler", ""))
+        self._smalltalk = [(s["name"], s["reply"], _longest_first(s["phrases"]))
+                           for s in data.get("smalltalk", [])]
+        injured = data.get("injured", {})
+        self._injured_reply = injured.get("reply", "")
+        self._injured = _longest_first(injured.get("phrases", []))
+        outlet = data.get("outlet_question", {})
+        self._outlet = {k: [clean(w) for w in outlet.get(k, [])]
+                        for k in ("who", "what", "ask", "not_this")}
+
+    def classify(self, message: str) -> Intent | None:
+        """The intent of `message`, or None when it should go to the FAQ."""
+        raw = message.strip()
+        text = clean(raw)
+        if len(text) > SMALLTALK_MAX:
+            return self._outlet_question(text)
+        for name, reply, phrases in self._smalltalk:
+            if raw in phrases or (text and self._only(text, phrases)):
+                return Intent(name, reply)
+        if text and self._only(text, self._injured):
+            return Intent("injured", self._injured_reply)
+        return self._outlet_question(text)
+
+    def _only(self, text: str, phrases: list[str]) -> bool:
+        """Whether `text` is made of these phrases (at least one) and filler only."""
+        rest, hit = text, False
+        for p in phrases:
+            if p and p in rest:
+                rest, hit = rest.replace(p, ""), True
+        return hit and all(ch in self._filler for ch in rest)
+
+    def _outlet_question(self, text: str) -> Intent | None:
+        words = self._outlet
+        asking = text.replace("有没有", "有")   # 有没有交 is a question, not "did not pay"
+        if all(any(w in text for w in words[k]) for k in ("who", "what", "ask")) \
+                and not any(w in asking for w in words["not_this"]):
+            return Intent("outlet")
+        return None
+
+
+def _longest_first(phrases: list[str]) -> list[str]:
+    # Raw phrases (emoji such as 👍 vanish in clean()) and their normalised forms.
+    return sorted({p for p in phrases} | {clean(p) for p in phrases if clean(p)}, key=len, reverse=True)
