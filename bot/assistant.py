@@ -99,14 +99,15 @@ class Assistant:
         intent = self.intents.classify(text)
         if intent:
             return self._intent(intent, text, user)
-        match = self.matcher.match(text, region)
+        found = self.facets.find(text)
+        shown = frozenset(i for f in found for i in f.followups)
+        match = self.matcher.match(text, region, shown)
         if match.answered:
             return self._answer(match, text)
         if match.too_short:
             return Reply(render("too_short"), match=match)
         if match.out_of_scope:
             return Reply(render("out_of_scope", subject=match.out_of_scope), match=match)
-        found = self.facets.find(text)
         guide = self.facets.guide(found, None) if found else None
         return Reply(render("unknown", suggestions=match.suggestions, confirm=match.confirm,
                             guide=guide),

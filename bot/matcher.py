@@ -21,9 +21,9 @@ from bot.faq import Entry, Knowledge, OutOfScope
 from bot.ranking import BM25F, pairs
 from bot.text import Synonyms, clean, syllables, strip_noise
 
-THRESHOLD = 65.0        # confidence (0-100) needed to answer; config [faq] threshold
+THRESHOLD = 70.0        # confidence (0-100) needed to answer; config [faq] threshold
 CONFIRM = 30.0          # from here up to the threshold: "你是不是想问" with the top topics
-MARGIN = 0.15           # the winner must lead the runner-up topic by this share of its raw score
+MARGIN = 0.25           # the winner must lead the runner-up topic by this share of its raw score
 SCALE = 12.0            # BM25F score at which confidence reaches 63 (1 - 1/e)
 LONG = 30               # characters from which a message must show it is about our domain
 SHORT = 12              # messages up to this long are also compared by sound (pinyin typos)
@@ -113,7 +113,10 @@ class Matcher:
         ranked = sorted(best.values(), key=lambda p: (-p[1], p[0].id))
         return [(e, confidence(s)) for e, s in ranked]
 
-    def match(self, message: str, user_region: str | None = None) -> Match:
+    def match(self, message: str, user_region: str | None = None,
+              shown: frozenset[str] = frozenset()) -> Match:
+        """`shown`: entry ids the reply will show under the answer anyway (the situation's
+        follow-ups): a close runner-up among them is not a reason to hold back."""
         asked, text = self.normalise(message)
         result = Match(asked_region=asked, user_region=user_region, text=text)
         if len(text) < MIN_CHARS or not _CJK.search(text):
@@ -131,7 +134,9 @@ class Matcher:
             return result
         best, score = ranked[0]
         result.score = score
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        covered = {self._ids[i].topic for i in shown | set(best.related) if i in self._ids}
+        rivals = [s for e, s in ranked[1:] if e.topic not in covered]
+        runner_up = rivals[0] if rivals else 0.0
         # The lead is measured on raw BM25F scores: confidence flattens out near 100.
         clear = raw_score(score) - raw_score(runner_up) >= MARGIN * raw_score(score)
         if score >= self.threshold and clear:
