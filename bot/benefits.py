@@ -220,7 +220,8 @@ def _check_grade(g: Grade, leaving: dict[str, Leaving]) -> None:
         raise BenefitsError(f"{where}: the quote does not say {name}为{g.lump_sum_months}个月的本人工资")
     allowance = (g.allowance_percent, g.allowance_payer, g.allowance_when)
     if any(v is not None for v in allowance) and None in allowance:
-        raise BenefitsError(f"{where}: allowance_percent, allowance_payer and allowance_when go together")
+        raise BenefitsError(f"{where}: allowance_percent, allowance_payer and allowance_when "
+                            "go together")
     if g.allowance_percent is not None and f"{name}为本人工资的{g.allowance_percent}%" not in g.quote:
         raise BenefitsError(f"{where}: the quote does not say {name}为本人工资的{g.allowance_percent}%")
     if g.leaving is not None and g.leaving not in leaving:
@@ -269,7 +270,7 @@ def load(path: Path | str = DEFAULT_PATH) -> Rules:
         raise BenefitsError(f"{path}: missing {exc.args[0]}") from None
 
 
-# ---------------------------------------------------------------------------- what the courier typed
+# ------------------------------------------------------------------------- what the courier typed
 
 @dataclass(frozen=True)
 class Request:
@@ -312,7 +313,7 @@ def cn_number(text: str) -> int | None:
 _MULTIPLIER = {"千": 1000, "k": 1000, "K": 1000, "万": 10_000, "w": 10_000, "W": 10_000}
 _MONEY = (rf"(?P<num>\d+(?:\.\d+)?|[{_CN}]+)(?:(?P<unit>[千万kKwW])(?P<tail>\d(?!\d))?)?"
           r"(?![\d.])(?!\s*(?:级|个|号|日|天|年|岁|%|％))\s*(?:块钱|块|元)?")
-_FILL = r"[\s:：是为有约大概差不多在就才只算]*"
+_FILL = r"[\s:：是为有约大概差不多在就才只算拿到手]*"
 _INCOME = re.compile(r"(?:城镇居民)?(?:人均)?可支配收入" + _FILL + _MONEY)
 _AVERAGE = re.compile(r"(?:社平(?:工资)?|(?:当地|本地|统筹地区|社会|全市|全省|市里|省里|我们那|我们这)"
                       r"(?:的)?(?:上年度|去年)?(?:职工)?(?:月)?平均(?:月)?工资|职工(?:月)?平均工资)"
@@ -322,7 +323,7 @@ _WAGE_AFTER = re.compile(_MONEY + r"\s*(?:一个月|每个月|每月|/月)")
 
 _G = r"(10|[1-9]|[一二三四五六七八九十])"
 _GRADE = re.compile(rf"(?<![\d.{_CN}上下]){_G}\s*级(?!别)")
-_GRADE_NAMED = re.compile(rf"(?:伤残等级|残疾等级|伤残)\s*[是为：:]?\s*{_G}(?![\d{_CN}级号月日天年])")
+_GRADE_NAMED = re.compile(rf"(?:伤残等级|残疾等级|伤残)\s*[是为：:]?\s*{_G}(?![\d{_CN}级个次号月日天年])")
 _GRADE_BEFORE = re.compile(r"(?:评|定|鉴定|伤残|残疾|残|等级)\s*(?:了|为|成|是|：|:)?\s*(?:个)?\s*$")
 _GRADE_AFTER = re.compile(r"\s*(?:伤残|残|工伤)")
 _GRADE_CONTEXT = re.compile(r"伤残|残疾|评残|工伤|鉴定|补助金|津贴|赔")
@@ -449,7 +450,7 @@ def personal_wage(wage: float, average: float | None, rule: WageRule) -> WageBas
 
 
 def compute(request: Request, rules: Rules) -> Benefit:
-    """The benefit for `request`: months and percentages always, yuan where the figures are given."""
+    """The benefit for `request`: months and percentages always, yuan where figures are given."""
     wage = personal_wage(request.wage, request.average, rules.wage) if request.wage else None
     avg = request.average
     bounds = None if avg is None else (_yuan(avg * rules.wage.floor_percent / 100),
@@ -481,6 +482,8 @@ def reply(text: str, rules: Rules, *, command: bool = False) -> str | None:
     the usage; None for a chat message that names no grade or death benefit."""
     request = parse(text, command=command)
     if request is None:
-        return render("benefit_usage", asked=bool(text.strip()), text=text.strip()) if command else None
+        if not command:
+            return None
+        return render("benefit_usage", asked=bool(text.strip()), text=text.strip())
     benefit = compute(request, rules)
     return render("benefit_death" if benefit.kind == "death" else "benefit", b=benefit)

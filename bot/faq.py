@@ -48,6 +48,7 @@ class Knowledge:
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     out_of_scope: list[OutOfScope] = field(default_factory=list)
     domain_words: tuple[str, ...] = ()
+    alternatives: list[frozenset[str]] = field(default_factory=list)   # topics that exclude each other
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
@@ -136,6 +137,7 @@ def _extras(directory: Path) -> dict:
     if oos.exists():
         data = _read(oos)
         extras["domain_words"] = tuple(data.get("domain_words", ()))
+        extras["alternatives"] = [frozenset(g) for g in data.get("alternatives", [])]
         extras["out_of_scope"] = [
             OutOfScope(s["name"], tuple(s["words"]), s["where"]) for s in data.get("subject", [])
         ]

@@ -21,7 +21,7 @@ from bot.faq import Entry, Knowledge, OutOfScope
 from bot.ranking import BM25F, pairs
 from bot.text import Synonyms, clean, syllables, strip_noise
 
-THRESHOLD = 70.0        # confidence (0-100) needed to answer; config [faq] threshold
+THRESHOLD = 65.0        # confidence (0-100) needed to answer; config [faq] threshold
 CONFIRM = 30.0          # from here up to the threshold: "你是不是想问" with the top topics
 MARGIN = 0.25           # the winner must lead the runner-up topic by this share of its raw score
 SCALE = 12.0            # BM25F score at which confidence reaches 63 (1 - 1/e)
@@ -134,8 +134,11 @@ class Matcher:
             return result
         best, score = ranked[0]
         result.score = score
+        # A runner-up shown anyway is no rival, unless the two exclude each other
+        # (injury.commute vs injury.errand: one rule applies, not both).
         covered = {self._ids[i].topic for i in shown | set(best.related) if i in self._ids}
-        rivals = [s for e, s in ranked[1:] if e.topic not in covered]
+        rivals = [s for e, s in ranked[1:]
+                  if e.topic not in covered or self._exclusive(best.topic, e.topic)]
         runner_up = rivals[0] if rivals else 0.0
         # The lead is measured on raw BM25F scores: confidence flattens out near 100.
         clear = raw_score(score) - raw_score(runner_up) >= MARGIN * raw_score(score)
@@ -157,6 +160,9 @@ class Matcher:
             if ranked and ranked[0][0].topic != answered and ranked[0][1] >= self.threshold:
                 return ranked[0][0]
         return None
+
+    def _exclusive(self, a: str, b: str) -> bool:
+        return any(a in group and b in group for group in self.kb.alternatives)
 
     def in_domain(self, text: str) -> bool:
         return any(w in text for w in self._domain)
