@@ -25,7 +25,7 @@ from handlers import outlets
 
 # Shown in Telegram's command menu (descriptions in labels.j2); /stats is for admins, not shown.
 COMMANDS_ADVERTISED = ("start", "help", "region", "injury", "assess", "reminders", "back",
-                       "cancel", "forgetme", "outlet", "premium")
+                       "cancel", "forgetme", "outlet", "premium", "benefit")
 
 
 RETENTION_EVERY = 3600   # seconds between purges of lookups older than the retention period
@@ -98,6 +98,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("start", qa.start))
     app.add_handler(CommandHandler("help", qa.help_))
     app.add_handler(CommandHandler("region", qa.region))
+    app.add_handler(CommandHandler("benefit", qa.benefit))
     # Outlet coverage: lookup (candidate buttons "ol:" go through qa.button), officials' stats
     # (admins only), and the premium estimate for outlet managers.
     app.add_handler(CommandHandler("outlet", outlets.outlet))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot import benefits
 from bot import facets as facets_mod
 from bot import regions
 from bot.config import Config
@@ -23,7 +24,7 @@ FAQ, MENU, REGION = "faq:", "menu:", "region:"
 OUTLET = "ol:"   # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlet_desk.py)
 
 # Main menu actions; guides are started by the channels, the outlet lookup by bot/outlet_desk.py.
-MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "outlet", "region"]
+MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "benefit", "outlet", "region"]
 GUIDE_ACTIONS = {"injury": "injury_guide", "assess": "assess_guide", "outlet": "outlet"}
 FOLLOWUPS = 3          # lines in the 「接下来」 block
 FAQ_BUTTONS = 3
@@ -50,6 +51,7 @@ class Assistant:
         self.limit = PerUserLimit(config.questions_per_minute)
         self.matcher = Matcher(kb or load(config.faq_dir), threshold=config.threshold)
         self.intents = Intents(config.faq_dir / "intents.toml")
+        self.benefit_rules = benefits.load(config.faq_dir / "benefits.toml")
         self.facets = FacetFinder(*facets_mod.load(config.faq_dir / "facets.toml",
                                                    set(self.matcher.kb.by_id())))
         from bot.outlet_desk import OutletDesk   # it imports this module: load it once we exist
@@ -99,6 +101,9 @@ class Assistant:
         intent = self.intents.classify(text)
         if intent:
             return self._intent(intent, text, user)
+        computed = benefits.reply(text, self.benefit_rules)   # "七级伤残 月工资6000 能拿多少"
+        if computed is not None:
+            return Reply(computed, _guide_buttons("assess"), intent="benefit")
         found = self.facets.find(text)
         shown = frozenset(i for f in found for i in f.followups)
         match = self.matcher.match(text, region, shown)
@@ -178,6 +183,10 @@ class Assistant:
     def _menu_buttons() -> list[tuple[str, str]]:
         return [(label("menu_" + action), MENU + action) for action in MENU_ITEMS]
 
+    def benefit(self, args: str) -> Reply:
+        """/benefit 7 6000 [7000]: benefits for a grade (and wage), or how to ask."""
+        return Reply(benefits.reply(args, self.benefit_rules, command=True))
+
     def help(self) -> Reply:
         return Reply(render("help"))
 
@@ -191,6 +200,8 @@ class Assistant:
             return Reply(render("region_unknown", name=label("region_other")))
         if action == "outlet":
             return self.outlets.prompt(user)
+        if action == "benefit":
+            return self.benefit("")
         return None
 
     def callback(self, data: str, user: str | None) -> Reply:

@@ -63,6 +63,8 @@ class Console:
             return self.assistant.welcome(self.user)
         if command == "/help":
             return self.assistant.help()
+        if command == "/benefit":
+            return self.assistant.benefit(arg)
         if command == "/region":
             if arg.strip():
                 return self.assistant.set_region(self.user, arg.strip())

@@ -28,6 +28,10 @@ async def region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(update, core.set_region(user, name) if name else core.region_menu(user))
 
 
+async def benefit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send(update, assistant(context).benefit(" ".join(context.args or [])))
+
+
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(update, assistant(context).ask(update.effective_message.text, user_of(update, context)))
 

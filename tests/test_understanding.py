@@ -130,3 +130,23 @@ async def test_small_talk_through_telegram_is_not_stored(telegram, storage):
 def test_facts_check_needs_every_fact():
     assert evaluation.has_facts("网点应在30日内申请，你本人1年内", ["30日|30天", "1年|一年"])
     assert not evaluation.has_facts("网点应在30日内申请", ["30日|30天", "1年|一年"])
+
+
+def test_issue14_grade_and_wage_are_computed(assistant):
+    reply = assistant.ask("七级伤残，月工资6000，能拿多少")
+    body = plain(reply.text)
+    assert reply.intent == "benefit"
+    assert "13个月" in body and "78000" in body.replace(",", "")
+    assert "一次性伤残就业补助金" in body and "省、自治区、直辖市人民政府规定" in body
+    assert MENU + "assess_guide" in _data(reply)
+
+
+def test_benefit_menu_button_explains_how_to_ask(assistant):
+    reply = assistant.callback(MENU + "benefit", None)
+    assert "/benefit" in plain(reply.text)
+
+
+async def test_benefit_command_through_telegram(telegram):
+    telegram.message("/benefit 9 5000")
+    [reply] = await telegram.wait_for("sendMessage")
+    assert "9个月" in reply.params["text"] and "45000" in reply.params["text"].replace(",", "")
