@@ -15,6 +15,7 @@ from bot.text import clean
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEFAULT_CASES = DATA / "paraphrases.toml"
+ANSWERS = {"benefit"}   # replies that state facts without an FAQ entry
 
 
 @dataclass
@@ -100,15 +101,16 @@ def real(assistant, items: list[dict], name: str) -> Report:
         reply, ms = _run(assistant, item["text"], item.get("region"))
         m = reply.match
         entry = m.entry if m else None
+        answered = bool(entry) or reply.intent in ANSWERS   # a computed benefit answers too
         text = plain(reply.text)
-        right = bool(entry) and has_facts(text, item["facts"])
+        right = answered and has_facts(text, item["facts"])
         wanted = {i.split(".", 1)[-1] for i in item["ids"]}   # topics, any region's variant
         ranked = [e.id.split(".", 1)[-1] for e, _ in (m.ranked[:3] if m else [])]
         top3 = bool(wanted & set(ranked)) or (entry is not None and entry.id.split(".", 1)[-1] in wanted)
         alone = bool(entry) and has_facts(entry.title + entry.answer, item["facts"])
-        report.outcomes.append(Outcome(item["text"], bool(entry), right, top3, ms,
+        report.outcomes.append(Outcome(item["text"], answered, right, top3 or right, ms,
                                        entry.id if entry else (reply.intent or ""),
-                                       needs_followups=right and not alone))
+                                       needs_followups=right and bool(entry) and not alone))
     return report
 
 
@@ -118,7 +120,8 @@ def declines(assistant, items: list[dict], name: str) -> Report:
     for item in items:
         reply, ms = _run(assistant, item["text"], None)
         entry = reply.match.entry if reply.match else None
-        report.outcomes.append(Outcome(item["text"], bool(entry), entry is None, entry is None,
+        answered = bool(entry) or reply.intent in ANSWERS
+        report.outcomes.append(Outcome(item["text"], answered, not answered, not answered,
                                        ms, entry.id if entry else (reply.intent or "")))
     return report
 
