@@ -193,9 +193,10 @@ def generate_outlets(n: int, path: Path, seed: int = 7, keep: int = 2000) -> lis
     import random
     rnd = random.Random(seed)
     chars = list(dict.fromkeys(_PLACE_CHARS))
-    places = list({"".join(rnd.choice(chars) for _ in range(rnd.choice((2, 2, 3))))
-                   for _ in range(60_000)})
-    cities = {p: list({"".join(rnd.choice(chars) for _ in range(2)) for _ in range(14)})
+    # sorted(): a set's order follows the hash seed, and the list must be the same every run
+    places = sorted({"".join(rnd.choice(chars) for _ in range(rnd.choice((2, 2, 3))))
+                     for _ in range(60_000)})
+    cities = {p: sorted({"".join(rnd.choice(chars) for _ in range(2)) for _ in range(14)})
               for p in _PROVINCES}
     rows = []
     every = max(1, n // keep)
