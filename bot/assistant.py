@@ -10,11 +10,12 @@ from bot import benefits
 from bot import facets as facets_mod
 from bot import regions
 from bot.config import Config
-from bot.facets import FacetFinder
+from bot.facets import Facet, FacetFinder
 from bot.faq import Entry, Knowledge, load
 from bot.intents import Intent, Intents
 from bot.limits import PerUserLimit
 from bot.matcher import Match, Matcher
+from bot.ranking import pairs
 from bot.render import label, plain, render
 from bot.outcomes import Outcome
 from bot.storage import Storage
@@ -108,7 +109,7 @@ class Assistant:
         shown = frozenset(i for f in found for i in f.followups)
         match = self.matcher.match(text, region, shown)
         if match.answered:
-            return self._answer(match, text)
+            return self._answer(match, found)
         if match.too_short:
             return Reply(render("too_short"), match=match)
         if match.out_of_scope:
@@ -139,11 +140,11 @@ class Assistant:
         self.matcher.pick_variant(match, entry, match.user_region)
         return self._answer(match)
 
-    def _answer(self, match: Match, text: str = "") -> Reply:
-        """The entry's answer, then the 「接下来」 lines the situation calls for, then buttons:
-        the guide that fits, a second question the message asked, the closest other topics."""
+    def _answer(self, match: Match, found: list[Facet] = ()) -> Reply:
+        """The entry's answer, then the 「接下来」 lines the situation (`found`: the message's
+        facets) calls for, then buttons: the guide that fits, a second question the message
+        asked, the closest other topics."""
         entry = match.entry
-        found = self.facets.find(text) if text else []
         followups = self._followups(entry, found, match.user_region)
         buttons = _guide_buttons(self.facets.guide(found, entry.topic))
         seen = {entry.topic} | {f.topic for f in followups}
@@ -167,10 +168,8 @@ class Assistant:
         for e in map(self.matcher.entry, dict.fromkeys(ids)):
             if e is None or e.topic in topics or not e.short or _stated(e.short, entry.answer):
                 continue
-            variant = Match()
-            self.matcher.pick_variant(variant, e, region)
             topics.add(e.topic)
-            out.append(variant.entry if not variant.other_region else e)
+            out.append(self.matcher.variant(e, region) or e)
             if len(out) == FOLLOWUPS:
                 break
         return out
@@ -231,8 +230,7 @@ INJURED_TOPICS = ("national.injury.errand", "national.injury.at_work", "national
 
 def _stated(short: str, answer: str) -> bool:
     """Whether most of a follow-up line's wording is already in the answer."""
-    grams = {short[i:i + 2] for i in range(len(short) - 1)}
-    grams = {g for g in grams if g.isalnum()}
+    grams = {g for g in pairs(short) if g.isalnum()}
     return bool(grams) and sum(g in answer for g in grams) / len(grams) >= STATED
 
 

@@ -21,7 +21,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bot import app as app_mod
 from bot.assistant import Assistant
 from bot.config import Config
-from bot.evaluation import DEFAULT_CASES, load_cases
+from bot.evaluation import DATA, DEFAULT_CASES, load_cases
 from bot.evaluation import load as load_items
 from bot.fakeapi import TOKEN, serve_burst
 from bot.faq import load
@@ -41,7 +41,7 @@ def questions(kb) -> list[str]:
     qs = [q for e in kb.entries for q in e.questions]
     if DEFAULT_CASES.exists():
         qs += [c["q"] for c in load_cases()]
-    real = DEFAULT_CASES.parent / "real_questions.toml"
+    real = DATA / "real_questions.toml"
     if real.exists():   # the long ones: BM25 cost grows with the message
         qs += [item["text"] for item in load_items(real)]
     return qs

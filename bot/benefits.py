@@ -15,14 +15,11 @@ from __future__ import annotations
 import dataclasses
 import re
 import tomllib
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import zhconv
-
-import bot.text  # noqa: F401  (loads zhconv's table without leaving the file open)
 from bot.render import render
+from bot.text import simplified
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "faq" / "benefits.toml"
 NUMERALS = "一二三四五六七八九十"                 # grade n is NUMERALS[n - 1] + "级"
@@ -374,8 +371,7 @@ def parse(text: str, *, command: bool = False) -> Request | None:
     death (工亡, 去世, 死亡), the national income figure; None when it names neither a grade nor a
     death benefit. command=True is for /benefit's arguments: a death word alone is enough, and bare
     numbers count in order: grade, wage, average (/benefit 7 6000 7000)."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = re.sub(r"(?<=\d)[,，](?=\d{3})", "", zhconv.convert(text, "zh-cn"))
+    text = re.sub(r"(?<=\d)[,，](?=\d{3})", "", simplified(text or ""))
     income, text = _take(_INCOME, text)
     average, text = _take(_AVERAGE, text)
     wage, text = _take(_WAGE, text)
@@ -437,11 +433,16 @@ def _yuan(value: float) -> float:
     return round(value, 2)
 
 
+def wage_bounds(average: float, rule: WageRule) -> tuple[float, float]:
+    """The floor and cap of 本人工资 for a local average wage (第六十四条)."""
+    return _yuan(average * rule.floor_percent / 100), _yuan(average * rule.cap_percent / 100)
+
+
 def personal_wage(wage: float, average: float | None, rule: WageRule) -> WageBase:
     """本人工资: below floor_percent of the average counts as that, above cap_percent as that."""
     if average is None:
         return WageBase(wage, wage)
-    floor, cap = _yuan(average * rule.floor_percent / 100), _yuan(average * rule.cap_percent / 100)
+    floor, cap = wage_bounds(average, rule)
     if wage < floor:
         return WageBase(wage, floor, average, "floor")
     if wage > cap:
@@ -453,8 +454,7 @@ def compute(request: Request, rules: Rules) -> Benefit:
     """The benefit for `request`: months and percentages always, yuan where figures are given."""
     wage = personal_wage(request.wage, request.average, rules.wage) if request.wage else None
     avg = request.average
-    bounds = None if avg is None else (_yuan(avg * rules.wage.floor_percent / 100),
-                                       _yuan(avg * rules.wage.cap_percent / 100))
+    bounds = None if avg is None else wage_bounds(avg, rules.wage)
     if request.kind == "death":
         p, d = rules.death.pension, rules.death
         return Benefit(

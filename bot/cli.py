@@ -176,19 +176,16 @@ def _eval(cfg, args) -> int:
     from pathlib import Path
 
     from bot import evaluation
-    from bot.assistant import Assistant
-    from bot.storage import Storage
     with tempfile.TemporaryDirectory() as tmp:   # nothing the eval asks may reach the real gaps
-        cfg = dataclasses.replace(cfg, database=Path(tmp) / "eval.db", load_sample_outlets=False)
-        storage = Storage(cfg.database)
+        core = _assistant(dataclasses.replace(cfg, database=Path(tmp) / "eval.db",
+                                              load_sample_outlets=False))
         try:
-            core = Assistant(cfg, storage)
             if args.cases:
                 reports = [evaluation.paraphrases(core, evaluation.load_cases(args.cases), args.cases)]
             else:
                 reports = evaluation.all_sets(core)
         finally:
-            storage.close()
+            core.storage.close()
     if args.verbose:
         for report in reports:
             for o in report.failures():

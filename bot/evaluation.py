@@ -104,9 +104,9 @@ def real(assistant, items: list[dict], name: str) -> Report:
         answered = bool(entry) or reply.intent in ANSWERS   # a computed benefit answers too
         text = plain(reply.text)
         right = answered and has_facts(text, item["facts"])
-        wanted = {i.split(".", 1)[-1] for i in item["ids"]}   # topics, any region's variant
-        ranked = [e.id.split(".", 1)[-1] for e, _ in (m.ranked[:3] if m else [])]
-        top3 = bool(wanted & set(ranked)) or (entry is not None and entry.id.split(".", 1)[-1] in wanted)
+        wanted = {e.topic for e in map(assistant.matcher.entry, item["ids"]) if e}   # any region
+        ranked = {e.topic for e, _ in (m.ranked[:3] if m else [])}
+        top3 = bool(wanted & ranked) or (entry is not None and entry.topic in wanted)
         alone = bool(entry) and has_facts(entry.title + entry.answer, item["facts"])
         report.outcomes.append(Outcome(item["text"], answered, right, top3 or right, ms,
                                        entry.id if entry else (reply.intent or ""),

@@ -65,4 +65,5 @@ class Intents:
 
 def _longest_first(phrases: list[str]) -> list[str]:
     # Raw phrases (emoji such as 👍 vanish in clean()) and their normalised forms.
-    return sorted({p for p in phrases} | {clean(p) for p in phrases if clean(p)}, key=len, reverse=True)
+    # Ties broken by the text itself: a set's order follows the hash seed.
+    return sorted(set(phrases) | {clean(p) for p in phrases if clean(p)}, key=lambda p: (-len(p), p))

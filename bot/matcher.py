@@ -57,9 +57,7 @@ class Match:
     confirm: bool = False                # a close call: ask "你是不是想问" with the suggestions
     second: Entry | None = None          # a second question in the same message, offered as a button
     out_of_scope: OutOfScope | None = None
-    off_domain: bool = False             # a long message about something else entirely
     too_short: bool = False              # nothing to answer: no Chinese words at all
-    text: str = ""                       # the normalised message
 
     @property
     def answered(self) -> bool:
@@ -96,7 +94,7 @@ class Matcher:
         return region, strip_noise(self.synonyms.apply(rest))
 
     def rank(self, text: str) -> list[tuple[Entry, float]]:
-        """The best entry of each topic with its confidence (0-100), best first; ties by id so
+        """The best entry of each topic with its raw BM25F score, best first; ties by id so
         the order never depends on anything but the data."""
         raw = self._chars.scores(pairs(text))
         if text in self._exact:   # word for word one of an entry's questions: that entry
@@ -110,15 +108,14 @@ class Matcher:
             entry = self.kb.entries[i]
             if entry.topic not in best or s > best[entry.topic][1]:
                 best[entry.topic] = (entry, s)
-        ranked = sorted(best.values(), key=lambda p: (-p[1], p[0].id))
-        return [(e, confidence(s)) for e, s in ranked]
+        return sorted(best.values(), key=lambda p: (-p[1], p[0].id))
 
     def match(self, message: str, user_region: str | None = None,
               shown: frozenset[str] = frozenset()) -> Match:
         """`shown`: entry ids the reply will show under the answer anyway (the situation's
         follow-ups): a close runner-up among them is not a reason to hold back."""
         asked, text = self.normalise(message)
-        result = Match(asked_region=asked, user_region=user_region, text=text)
+        result = Match(asked_region=asked, user_region=user_region)
         if len(text) < MIN_CHARS or not _CJK.search(text):
             result.too_short = True   # noise, digits or Latin only: ask for a question in words
             return result
@@ -126,14 +123,13 @@ class Matcher:
         if result.out_of_scope:
             return result
         if len(text) >= LONG and not self.in_domain(text):
-            result.off_domain = True
-            return result
+            return result   # a long story about something else entirely
         ranked = self.rank(text)
-        result.ranked = ranked[:SUGGESTIONS + 1]
+        result.ranked = [(e, confidence(s)) for e, s in ranked[:SUGGESTIONS + 1]]
         if not ranked:
             return result
-        best, score = ranked[0]
-        result.score = score
+        best, raw = ranked[0]
+        score = result.score = confidence(raw)
         # A runner-up shown anyway is no rival, unless the two exclude each other
         # (injury.commute vs injury.errand: one rule applies, not both).
         covered = {self._ids[i].topic for i in shown | set(best.related) if i in self._ids}
@@ -141,7 +137,7 @@ class Matcher:
                   if e.topic not in covered or self._exclusive(best.topic, e.topic)]
         runner_up = rivals[0] if rivals else 0.0
         # The lead is measured on raw BM25F scores: confidence flattens out near 100.
-        clear = raw_score(score) - raw_score(runner_up) >= MARGIN * raw_score(score)
+        clear = raw - runner_up >= MARGIN * raw
         if score >= self.threshold and clear:
             self.pick_variant(result, best, asked or user_region)
             result.suggestions = [e for e, _ in ranked[1:SUGGESTIONS + 1]]
@@ -157,7 +153,8 @@ class Matcher:
         clauses = [c for c in clauses if len(c) >= CLAUSE_MIN]
         for clause in clauses[1:]:
             ranked = self.rank(clause)
-            if ranked and ranked[0][0].topic != answered and ranked[0][1] >= self.threshold:
+            if ranked and ranked[0][0].topic != answered \
+                    and confidence(ranked[0][1]) >= self.threshold:
                 return ranked[0][0]
         return None
 
@@ -175,22 +172,23 @@ class Matcher:
                 return subject
         return None
 
+    def variant(self, entry: Entry, region: str | None) -> Entry | None:
+        """The variant of `entry`'s topic that applies in `region` (its own, its province's or
+        the national rule), or None when only other regions have one."""
+        variants = {e.region: e for e in self._by_topic[entry.topic]}
+        return next((variants[r] for r in regions.fallback_chain(region) if r in variants), None)
+
     def pick_variant(self, result: Match, best: Entry, region: str | None) -> None:
         """Fill in the variant of `best`'s topic that applies to `region`."""
-        variants = {e.region: e for e in self._by_topic[best.topic]}
-        for r in regions.fallback_chain(region):
-            if r in variants:
-                result.entry = variants[r]
-                result.region = r
-                result.fallback = (
-                    r == regions.NATIONAL and region not in (None, regions.NATIONAL)
-                    and len(variants) > 1
-                )
-                return
-        # No variant for this courier's region or the nation: show the best-scoring other region's.
-        result.entry = best
-        result.region = best.region
-        result.other_region = True
+        chosen = self.variant(best, region)
+        if chosen is None:
+            # No variant for this region or the nation: show the best-scoring other region's.
+            result.entry, result.region, result.other_region = best, best.region, True
+            return
+        result.entry, result.region = chosen, chosen.region
+        result.fallback = (chosen.region == regions.NATIONAL
+                           and region not in (None, regions.NATIONAL)
+                           and len({e.region for e in self._by_topic[best.topic]}) > 1)
 
     def entry(self, entry_id: str) -> Entry | None:
         return self._ids.get(entry_id)
@@ -199,8 +197,3 @@ class Matcher:
 def confidence(score: float) -> float:
     """A BM25F score mapped onto 0-100 (monotonic), so thresholds read like percentages."""
     return 100.0 * (1.0 - math.exp(-score / SCALE))
-
-
-def raw_score(conf: float) -> float:
-    """The inverse of confidence()."""
-    return -SCALE * math.log(max(1e-9, 1.0 - conf / 100.0))

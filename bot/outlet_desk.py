@@ -13,8 +13,8 @@ from bot import premium as premium_mod
 from bot import regions
 from bot.assistant import OUTLET, Assistant, Reply
 from bot.outlets import (
-    AMBIGUOUS, brands_in, norm, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, UNKNOWN, Candidate,
-    LookupResult, Registry, china_month,
+    AMBIGUOUS, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, UNKNOWN, Candidate,
+    LookupResult, Registry, brands_in, china_month, norm,
 )
 from bot.render import render
 from bot.report import build as build_report
@@ -88,7 +88,7 @@ class OutletDesk:
         """"我们网点交工伤保险了吗": look the outlet up when the text names a brand, else ask
         for the outlet's name."""
         query = question_to_query(text)
-        if brands_in(norm(query)) and len(query) <= QUERY_MAX:
+        if brands_in(norm(query)):
             return self.lookup(query, user, "chat")
         return self.prompt(user)
 

@@ -18,10 +18,14 @@ zhconv.loaddict(str(Path(zhconv.__file__).parent / "zhcdict.json"))
 _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 
 
+def simplified(text: str) -> str:
+    """NFKC (full width -> half width) and traditional -> simplified; punctuation and space kept."""
+    return zhconv.convert(unicodedata.normalize("NFKC", text), "zh-cn")
+
+
 def clean(text: str) -> str:
-    """NFKC (full width -> half width), lower case, traditional -> simplified, no punctuation/space."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return strip_noise(zhconv.convert(text, "zh-cn"))
+    """simplified(), lower case, no punctuation or space."""
+    return strip_noise(simplified(text).lower())
 
 
 # Phone numbers as people type them (13912345678, 139 1234 5678, +86-139-…) and ID-card numbers.
