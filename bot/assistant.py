@@ -22,6 +22,7 @@ from bot.storage import Storage
 
 # Callback-data prefixes shared with the channels. Telegram allows at most 64 bytes.
 FAQ, MENU, REGION = "faq:", "menu:", "region:"
+SOURCE = "src:"  # 📄 查看原文 of an entry: "src:<entry id>"
 OUTLET = "ol:"   # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlet_desk.py)
 
 # Main menu actions; guides are started by the channels, the outlet lookup by bot/outlet_desk.py.
@@ -29,6 +30,7 @@ MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "benefit", "outlet", "region
 GUIDE_ACTIONS = {"injury": "injury_guide", "assess": "assess_guide", "outlet": "outlet"}
 FOLLOWUPS = 3          # lines in the 「接下来」 block
 FAQ_BUTTONS = 3
+PASSAGE_CLIP = 900     # characters of one passage under 查看原文: several fit one Telegram message
 STATED = 0.6           # a follow-up whose short line shares this much of the answer's wording is
                        # already said: it is not repeated
 REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
@@ -158,7 +160,19 @@ class Assistant:
         if match.second and faq:
             faq[0] = (label("also_ask", title=match.second.title), faq[0][1])
         return Reply(render("answer", entry=entry, match=match, followups=followups),
-                     buttons + faq, match, followups=followups)
+                     buttons + faq + [_source_button(entry)], match, followups=followups)
+
+    def original(self, entry_id: str) -> Reply | None:
+        """📄 查看原文: the verbatim passages an entry cites, and the documents' full titles and
+        numbers. None if the id is unknown (forged or stale)."""
+        entry = self.matcher.entry(entry_id)
+        if entry is None:
+            return None
+        registry = self.matcher.kb.registry
+        cited = [registry.resolve(c) for c in entry.cites]
+        documents = list({c.document.key: c.document for c in cited}.values())
+        return Reply(render("source", entry=entry, cited=cited, documents=documents,
+                            clip=PASSAGE_CLIP))
 
     def _followups(self, entry: Entry, found, region: str | None) -> list[Entry]:
         """Up to FOLLOWUPS entries: the situation's facets' first, then the entry's related,
@@ -212,6 +226,8 @@ class Assistant:
             reply = self.menu(data[len(MENU):], user)
         elif data.startswith(REGION) and data[len(REGION):] in REGION_BUTTONS:
             reply = self.set_region(user, data[len(REGION):])
+        elif data.startswith(SOURCE):
+            reply = self.original(data[len(SOURCE):])
         elif data.startswith(OUTLET):
             reply = self.outlets.pick(data, user, "chat")
         return reply or Reply(render("stale_button"))
@@ -236,6 +252,10 @@ def _stated(short: str, answer: str) -> bool:
 
 def _guide_buttons(guide: str | None) -> list[tuple[str, str]]:
     return [(label("go_" + guide), MENU + GUIDE_ACTIONS[guide])] if guide else []
+
+
+def _source_button(entry: Entry) -> tuple[str, str]:
+    return (label("show_source"), SOURCE + entry.id)
 
 
 def _faq_buttons(entries) -> list[tuple[str, str]]:

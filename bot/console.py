@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.assistant import Assistant, Reply
+from bot.assistant import SOURCE, Assistant, Reply
 from bot.guide_flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.guides import Engine, load_guides
 from bot.render import label, plain, render
@@ -25,12 +25,15 @@ class Console:
         self.buttons: list[tuple[str, str]] = []
         self.flow = GuideFlow(Engine(load_guides(assistant.config.faq_dir)))
         self.session: dict | None = None     # the guide in progress, if any
+        self.last_answer: str | None = None  # the entry /source shows: the last answer's
 
     def show(self, reply: Reply) -> None:
         print("\n" + plain(reply.text), file=self.out)
         if reply.document:
             print("\n" + render("console_file", path=self._save(*reply.document)), file=self.out)
         self.buttons = reply.buttons
+        self.last_answer = next((d[len(SOURCE):] for _, d in reply.buttons
+                                 if d.startswith(SOURCE)), self.last_answer)
         for i, (text, _) in enumerate(reply.buttons, 1):
             print(f"  [{i}] {text}", file=self.out)
         if reply.buttons:
@@ -63,6 +66,8 @@ class Console:
             return self.assistant.welcome(self.user)
         if command == "/help":
             return self.assistant.help()
+        if command == "/source":
+            return self.source(arg.strip() or self.last_answer)
         if command == "/benefit":
             return self.assistant.benefit(arg)
         if command == "/region":
@@ -70,6 +75,11 @@ class Console:
                 return self.assistant.set_region(self.user, arg.strip())
             return self.assistant.region_menu(self.user)
         return self.assistant.ask(text, self.user)
+
+    def source(self, entry_id: str | None) -> Reply:
+        """/source [id]: the original text behind the last answer (or the entry named)."""
+        reply = self.assistant.original(entry_id) if entry_id else None
+        return reply or Reply(render("source_none"))
 
     def press(self, data: str) -> Reply:
         if data in MENU_GUIDES:

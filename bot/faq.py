@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from bot import sources
 from bot.regions import DOC_REGIONS
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "faq"
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_FIELDS = {"id", "topic", "region", "title", "questions", "answer", "short", "source", "related"}
+_FIELDS = {"id", "topic", "region", "title", "questions", "answer", "short", "cites", "related"}
 TITLE_MAX = 16
 SHORT_MAX = 45
 _DIGITS = re.compile(r"\d+")
@@ -29,10 +30,11 @@ class Entry:
     title: str
     questions: tuple[str, ...]
     answer: str
-    source: str
+    cites: tuple[str, ...]                 # "document:passage" keys of faq/sources.toml
     related: tuple[str, ...] = ()
     file: str = ""
     short: str = ""
+    source: str = ""                       # the 依据 line, made from the cites on load
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Knowledge:
     out_of_scope: list[OutOfScope] = field(default_factory=list)
     domain_words: tuple[str, ...] = ()
     alternatives: list[frozenset[str]] = field(default_factory=list)   # topics that exclude each other
+    registry: sources.Registry = field(default_factory=lambda: sources.Registry({}))
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
@@ -62,7 +65,7 @@ def _entry(raw: dict, file: str) -> Entry:
     unknown = set(raw) - _FIELDS
     if unknown:
         raise FaqError(f"{where}: unknown field(s) {sorted(unknown)}")
-    for key in ("topic", "region", "title", "answer", "short", "source"):
+    for key in ("topic", "region", "title", "answer", "short"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise FaqError(f"{where}: '{key}' must be a non-empty string")
     if raw["region"] not in DOC_REGIONS:
@@ -82,13 +85,16 @@ def _entry(raw: dict, file: str) -> Entry:
         raise FaqError(f"{where}: every question must be a non-empty string")
     if len(set(questions)) != len(questions):
         raise FaqError(f"{where}: duplicate questions")
+    cites = raw.get("cites")
+    if not isinstance(cites, list) or not cites or not all(isinstance(c, str) for c in cites):
+        raise FaqError(f"{where}: 'cites' must be a non-empty list of \"document:passage\" keys")
     related = raw.get("related", [])
     if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
         raise FaqError(f"{where}: 'related' must be a list of ids")
     return Entry(
         id=eid, topic=raw["topic"].strip(), region=raw["region"], title=raw["title"].strip(),
         questions=tuple(q.strip() for q in questions), answer=raw["answer"].strip(),
-        source=raw["source"].strip(), related=tuple(related), file=file, short=short,
+        cites=tuple(cites), related=tuple(related), file=file, short=short,
     )
 
 
@@ -106,14 +112,45 @@ def load(directory: Path | str = DEFAULT_DIR) -> Knowledge:
     files = sorted((directory / "entries").glob("*.toml"))
     if not files:
         raise FaqError(f"{directory}/entries: no *.toml entry files")
+    registry = _registry(directory)
     entries: list[Entry] = []
+    problems: list[str] = []
     for path in files:
         rows = _read(path).get("entry", [])
         if not isinstance(rows, list):
             raise FaqError(f"{path.name}: 'entry' must be an array of tables ([[entry]])")
-        entries.extend(_entry(row, path.name) for row in rows)
+        for row in rows:
+            try:
+                entries.append(_cited(_entry(row, path.name), registry))
+            except FaqError as exc:   # collected: a curator fixes them all in one pass
+                problems.append(str(exc))
+    if problems:
+        raise FaqError(f"{len(problems)} problem(s):\n" + "\n".join(problems))
     _check_ids(entries)
-    return Knowledge(entries=entries, **_extras(directory))
+    return Knowledge(entries=entries, registry=registry, **_extras(directory))
+
+
+def _registry(directory: Path) -> sources.Registry:
+    try:
+        return sources.load(directory / "sources.toml", directory / "texts")
+    except sources.SourceError as exc:
+        raise FaqError(str(exc)) from exc
+
+
+def _cited(entry: Entry, registry: sources.Registry) -> Entry:
+    """The entry with its 依据 line, once every cite resolves and every number in the answer
+    occurs in a cited passage: an answer may not state a number its sources do not contain."""
+    where = f"{entry.file}: entry {entry.id!r}"
+    try:
+        line = registry.cite_line(entry.cites)
+        backed = registry.numbers(entry.cites)
+    except sources.SourceError as exc:
+        raise FaqError(f"{where}: {exc}") from exc
+    stray = sorted(sources.numbers_in(entry.answer) - backed, key=lambda n: (len(n), n))
+    if stray:
+        raise FaqError(f"{where}: number(s) {stray} in the answer occur in none of its cited "
+                       f"passages {list(entry.cites)}")
+    return replace(entry, source=line)
 
 
 def _check_ids(entries: list[Entry]) -> None:
@@ -145,11 +182,16 @@ def _extras(directory: Path) -> dict:
 
 
 def summary(kb: Knowledge) -> str:
-    """One line: how many entries per region."""
-    counts: dict[str, int] = {}
+    """How many entries per region, and how many cite each document of the registry."""
+    regions: dict[str, int] = {}
+    documents = dict.fromkeys(kb.registry.documents, 0)
     for e in kb.entries:
-        counts[e.region] = counts.get(e.region, 0) + 1
-    return f"{len(kb.entries)} entries OK: " + ", ".join(f"{r} {n}" for r, n in counts.items())
+        regions[e.region] = regions.get(e.region, 0) + 1
+        for key in dict.fromkeys(c.partition(":")[0] for c in e.cites):
+            documents[key] += 1
+    return (f"{len(kb.entries)} entries OK: " + ", ".join(f"{r} {n}" for r, n in regions.items())
+            + f"\n{len(documents)} documents cited by: "
+            + ", ".join(f"{k} {n}" for k, n in documents.items()))
 
 
 if __name__ == "__main__":  # python -m bot.faq [DIR]: validate and print counts
