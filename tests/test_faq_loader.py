@@ -17,7 +17,22 @@ title = "测试"
 questions = ["问一", "问二", "问三"]
 answer = "答。"
 short = "答。"
-source = "《工伤保险条例》第十条"
+cites = ["tiaoli:10"]
+'''
+
+SOURCES = '''
+[[document]]
+key = "tiaoli"
+cite_as = "《工伤保险条例》"
+title = "工伤保险条例"
+issuer = "国务院"
+region = "全国"
+origin = "test"
+
+[[document.passage]]
+ref = "10"
+label = "第十条"
+text = "用人单位应当按时缴纳工伤保险费。职工个人不缴纳工伤保险费。"
 '''
 
 
@@ -58,6 +73,7 @@ def test_platform_scheme_is_not_called_work_injury_insurance(kb):
 def _write(tmp_path: Path, body: str) -> Path:
     (tmp_path / "entries").mkdir()
     (tmp_path / "entries" / "x.toml").write_text(body, encoding="utf-8")
+    (tmp_path / "sources.toml").write_text(SOURCES, encoding="utf-8")
     return tmp_path
 
 
@@ -71,7 +87,10 @@ def test_minimal_valid_file_loads(tmp_path):
     (('questions = ["问一", "问二", "问三"]', 'questions = ["问一"]'), "at least 3"),
     (('questions = ["问一", "问二", "问三"]', 'questions = ["问一", "问一", "问三"]'), "duplicate"),
     (('title = "测试"', 'title = "这是一个非常非常非常非常长的按钮标题文字"'), "title"),
-    (('source = "《工伤保险条例》第十条"', 'sauce = "x"'), "unknown field"),
+    (('cites = ["tiaoli:10"]', 'cites = ["tiaoli:10"]\nsauce = "x"'), "unknown field"),
+    (('cites = ["tiaoli:10"]', 'cites = []'), "'cites'"),
+    (('cites = ["tiaoli:10"]', 'cites = ["tiaoli:99"]'), "no passage '99'"),
+    (('answer = "答。"', 'answer = "30日内答。"'), "['30'] in the answer occur in none"),
     (('short = "答。"\n', ''), "'short'"),
     (('short = "答。"', 'short = "  "'), "'short'"),
     (('short = "答。"', 'short = "' + "长" * 46 + '"'), "short longer than 45"),
