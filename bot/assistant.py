@@ -105,13 +105,16 @@ class Assistant:
         if intent:
             return self._intent(intent, text, user)
         computed = benefits.reply(text, self.benefit_rules)   # "七级伤残 月工资6000 能拿多少"
-        if computed is not None:
-            return Reply(computed, _guide_buttons("assess"), intent="benefit")
         found = self.facets.find(text)
         shown = frozenset(i for f in found for i in f.followups)
         match = self.matcher.match(text, region, shown)
+        if computed is not None and not _counts_first(match):
+            return Reply(computed, _guide_buttons("assess"), intent="benefit")
         if match.answered:
-            return self._answer(match, found)
+            reply = self._answer(match, found)
+            if computed is not None:   # "does it count?" first; the amounts one tap away
+                reply.buttons.insert(0, (label("menu_benefit"), MENU + "benefit"))
+            return reply
         if match.too_short:
             return Reply(render("too_short"), match=match)
         if match.out_of_scope:
@@ -242,6 +245,12 @@ def region_label(region: str) -> str:
 
 
 INJURED_TOPICS = ("national.injury.errand", "national.injury.at_work", "national.apply.who_when")
+
+
+def _counts_first(match: Match) -> bool:
+    """A story that asks both "is it 工伤?" and "how much?": whether it counts comes first (a death
+    at work is 工伤 only within 48 hours of the first diagnosis), so the FAQ answer wins."""
+    return match.answered and match.entry.topic.startswith("injury.")
 
 
 def _stated(short: str, answer: str) -> bool:

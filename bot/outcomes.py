@@ -18,6 +18,8 @@ ARTICLES = {
 # 《工伤保险条例》第三十五至三十七条: one-off disability subsidy, months of 本人工资, by grade.
 SUBSIDY_MONTHS = {1: 27, 2: 25, 3: 23, 4: 21, 5: 18, 6: 16, 7: 13, 8: 11, 9: 9, 10: 7}
 EMPLOYER_DAYS, ASSESS_DAYS, ASSESS_EXTRA_DAYS, REASSESS_DAYS = 30, 60, 30, 15
+# The injury guide's date steps, one per branch (faq/guides/injury.toml); a courier answers one.
+DATE_STEPS = ("date", "commute_date", "onset_date")
 
 
 @dataclass
@@ -35,23 +37,31 @@ class Outcome:
     @property
     def upcoming(self) -> list[dates.Deadline]:
         """Deadlines still ahead that the courier should act on or check (reminders): their own,
-        and the outlet's 30 days (to ask whether it has applied)."""
+        and the outlet's 30 days (to ask whether it has applied). A stop shows its dates but
+        offers no reminders: it ends without the filing checklist the reminders go with."""
+        if self.stop:
+            return []
         return [d for d in self.deadlines if not d.passed and d.key in REMINDABLE]
 
 
-REMINDABLE = {"employer_apply", "self_apply", "reassess"}
+# kin_apply: the 1 year of 第十七条 when the worker died (视同工伤), filed by 近亲属 or the union.
+REMINDABLE = {"employer_apply", "self_apply", "kin_apply", "reassess"}
 
 
 def injury(answers: dict, today: date, stop: str | None = None) -> Outcome:
+    """The 第十七条 deadlines whenever a date was given: stops that say "you can still apply"
+    print them too. Only "other" stops before the date is asked."""
     out = Outcome("injury", answers, today, stop)
-    if stop:
+    typed = next((answers[s] for s in DATE_STEPS if s in answers), None)
+    if typed is None:
         return out
-    day = date.fromisoformat(answers["date"])
+    day = date.fromisoformat(typed)
     out.facts["article"] = ARTICLES.get(answers["what"], "")
     out.facts["accident_day"] = day
     if answers.get("employer_applied") != "yes":
         out.deadlines.append(dates.Deadline("employer_apply", dates.add_days(day, EMPLOYER_DAYS), today))
-    out.deadlines.append(dates.Deadline("self_apply", dates.add_years(day, 1), today))
+    own = "kin_apply" if answers["what"] == "sudden_death" else "self_apply"
+    out.deadlines.append(dates.Deadline(own, dates.add_years(day, 1), today))
     return out
 
 

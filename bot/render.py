@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import unquote
 from pathlib import Path
 
 import jinja2
@@ -23,6 +24,7 @@ _env = jinja2.Environment(
 )
 _env.globals["full_name"] = full_name
 _env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
+_env.filters["readable_url"] = unquote   # 行政法规/工伤保险条例 rather than %E8%A1%8C…
 
 
 def macro_lines(template: str, macro: str, *args) -> list[str]:

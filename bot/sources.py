@@ -17,6 +17,7 @@ from bot.regions import DOC_REGIONS
 _KEY = re.compile(r"^[a-z0-9_]+$")
 _NUMBER = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
+_MARKUP = re.compile(r"<[^>]+>")   # a web page's <font> tags are not part of the quoted text
 _DOC_FIELDS = ("key", "cite_as", "title", "issuer", "number", "date", "region", "url", "origin")
 _REQUIRED = ("key", "cite_as", "title", "issuer", "region", "origin")
 
@@ -89,7 +90,7 @@ def numbers_in(text: str) -> set[str]:
 
 
 def _squeeze(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", _MARKUP.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def load(path: Path, texts: Path) -> Registry:

@@ -12,7 +12,7 @@ from bot.render import plain
 GOLDEN = Path(__file__).parent / "data" / "golden"
 TODAY = date(2026, 11, 23)
 SCENARIOS = {
-    "injury_commute": ("injury", ["commute", "minor", "no", "2026-10-01", "no", "unknown", "filed", "济宁"]),
+    "injury_commute": ("injury", ["commute", "2026-10-01", "minor", "no", "no", "unknown", "filed", "济宁"]),
     "assess_concluded": ("assess", ["yes", "yes", "concluded", "2026-11-20", "7", "吉林"]),
 }
 

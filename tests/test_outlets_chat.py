@@ -97,7 +97,7 @@ async def test_stats_for_an_admin(api, config, storage, kb):
 
 async def test_premium_estimate_and_its_rules(telegram):
     usage = await step(telegram, 1, "/premium")
-    assert "个人不缴纳" in usage.params["text"] and "四（二）" in usage.params["text"]
+    assert "个人不缴纳" in usage.params["text"] and "分别为他缴纳" in usage.params["text"]
     estimate = await step(telegram, 2, "/premium 12 98000 济宁")
     text = estimate.params["text"]
     assert "12人 × 98,000元/年 × 0.4% = <b>约4,704.00元/年</b>" in text

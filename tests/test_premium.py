@@ -70,7 +70,18 @@ def test_configured_base_is_used_and_labelled(tmp_path, storage, kb):
 def test_every_reply_says_couriers_pay_nothing_and_the_two_outlet_rule(assistant, text):
     reply = assistant.outlets.premium(text, None).text
     assert "个人不缴纳" in reply and "第十条" in reply
-    assert "两个或两个以上网点" in reply and "四（二）" in reply
+    assert "两个或两个以上" in reply and "分别为他缴" in reply
+
+
+# The same-month clause is 济宁方案 四（二）'s own: elsewhere only the general rule is shown.
+@pytest.mark.parametrize("text, jining", [
+    ("12 98000 济宁", True), ("12 济宁", True), ("", False), ("12 吉林", False),
+    ("12 98000 1% 广西", False), ("12 98000 0.5% 山东", False),
+])
+def test_premium_notes_show_the_jining_same_month_rule_only_in_jining(assistant, text, jining):
+    reply = assistant.outlets.premium(text, None).text
+    assert ("同一个缴费月" in reply) == jining and ("四（二）" in reply) == jining
+    assert ("劳社部函〔2004〕256号 一" in reply) != jining
 
 
 def test_no_rate_known_asks_instead_of_guessing(assistant):

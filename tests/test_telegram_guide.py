@@ -14,12 +14,12 @@ async def test_injury_guide_end_to_end_with_document_and_reminders(telegram, con
     first = await step(api, 1, "menu:injury_guide")
     assert "第1步" in first.params["text"] and "g:what:commute" in buttons(first)
     await step(api, 2, "g:what:commute")
-    await step(api, 3, "g:fault:minor")
-    await step(api, 4, "g:exclusion:no")
-    bad = await step(api, 5, "2099-01-01")
+    bad = await step(api, 3, "2099-01-01")
     assert "这个日期还没到" in bad.params["text"]
     accident = dates.today() - timedelta(days=3)
-    await step(api, 6, accident.isoformat())
+    await step(api, 4, accident.isoformat())
+    await step(api, 5, "g:fault:minor")
+    await step(api, 6, "g:exclusion:no")
     await step(api, 7, "g:employer_applied:no")
     await step(api, 8, "g:insured:unknown")
     await step(api, 9, "g:outlet_kind:licensed")
@@ -31,7 +31,7 @@ async def test_injury_guide_end_to_end_with_document_and_reminders(telegram, con
     [doc] = await api.wait_for("sendDocument")
     name, content = doc.files["document"]
     assert name.endswith(".html") and "工伤认定申请清单" in content.decode("utf-8")
-    assert "rem:add" in buttons(offer)
+    assert "rem:add" in buttons(offer) and "最晚" in offer.params["text"]
     done = await step(api, 12, "rem:add")
     assert "已经设好4个提醒" in done.params["text"]
     listing = await step(api, 13, "/reminders")
@@ -69,8 +69,8 @@ async def test_restart_mid_guide_continues_where_the_courier_was(api, config, as
     await halt(app)
     app = await launch(api, config)          # as a fresh process would: nothing shared
     try:
-        after = await step(api, 3, "g:exclusion:no")
-        assert "事故是哪天发生的" in after.params["text"]
+        after = await step(api, 3, (dates.today() - timedelta(days=1)).isoformat())
+        assert "再确认一项法律规定的例外" in after.params["text"]
     finally:
         await halt(app)
 
@@ -107,9 +107,8 @@ async def test_forgetme_removes_state_reminders_and_region(telegram, config):
     api = telegram
     await step(api, 1, "/region 济宁")
     await step(api, 2, "/injury")
-    for n, action in enumerate(["g:what:at_work", "g:exclusion:no",
-                                (dates.today() - timedelta(days=2)).isoformat(),
-                                "g:employer_applied:no", "g:insured:yes", "g:outlet_kind:licensed"], 3):
+    for n, action in enumerate(["g:what:at_work", (dates.today() - timedelta(days=2)).isoformat(),
+                                "g:exclusion:no", "g:employer_applied:no", "g:insured:yes", "g:outlet_kind:licensed"], 3):
         await step(api, n, action)
     api.callback("g:region:济宁")
     await api.wait_for("sendMessage", 10)

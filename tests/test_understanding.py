@@ -150,3 +150,12 @@ async def test_benefit_command_through_telegram(telegram):
     telegram.message("/benefit 9 5000")
     [reply] = await telegram.wait_for("sendMessage")
     assert "9个月" in reply.params["text"] and "45000" in reply.params["text"].replace(",", "")
+
+
+def test_whether_it_counts_comes_before_the_amounts(assistant):
+    """A death story asking "is it 工伤, how much?": the 48-hour rule first, the amounts a button."""
+    reply = assistant.ask("工作时间突发疾病死亡算工伤吗 赔多少钱")
+    assert reply.intent is None and reply.match.entry.topic == "injury.sudden_death"
+    assert "48小时" in plain(reply.text)
+    assert _data(reply)[0] == MENU + "benefit"
+    assert assistant.ask("七级伤残 月工资6000 能拿多少").intent == "benefit"
