@@ -54,7 +54,8 @@ class Assistant:
         self.limit = PerUserLimit(config.questions_per_minute)
         self.matcher = Matcher(kb or load(config.faq_dir), threshold=config.threshold)
         self.intents = Intents(config.faq_dir / "intents.toml")
-        self.benefit_rules = benefits.load(config.faq_dir / "benefits.toml")
+        self.benefit_rules = benefits.load(config.faq_dir / "benefits.toml",
+                                           self.matcher.kb.registry.articles(benefits.STATUTE))
         self.facets = FacetFinder(*facets_mod.load(config.faq_dir / "facets.toml",
                                                    set(self.matcher.kb.by_id())))
         from bot.outlet_desk import OutletDesk   # it imports this module: load it once we exist

@@ -18,10 +18,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import sources
 from bot.render import render
 from bot.text import simplified
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "faq" / "benefits.toml"
+STATUTE = "tiaoli"   # the registry key of 《工伤保险条例》, the only text the amounts come from
 NUMERALS = "一二三四五六七八九十"                 # grade n is NUMERALS[n - 1] + "级"
 
 
@@ -141,15 +143,6 @@ class Death:                              # 第三十九条
 
 
 @dataclass(frozen=True)
-class Quotes:
-    law: str
-    repository: str
-    path: str
-    commit: str
-    articles: dict[str, str]              # "第三十五条" -> the article's text
-
-
-@dataclass(frozen=True)
 class Rules:
     grades: dict[int, Grade]
     leaving: dict[str, Leaving]
@@ -157,7 +150,7 @@ class Rules:
     leave: Leave
     wage: WageRule
     death: Death
-    quotes: Quotes
+    articles: dict[str, str]              # "第三十五条" -> the article's text, from faq/sources.toml
 
 
 _SOURCE = re.compile(r"《工伤保险条例》(第[一二三四五六七八九十百]+条)")
@@ -179,7 +172,7 @@ def _check_rule(table: dict, where: str, articles: dict[str, str]) -> None:
     match = _SOURCE.fullmatch(str(table.get("source", "")))
     if not match or match.group(1) not in articles:
         raise BenefitsError(f"{where}: source must be 《工伤保险条例》第X条 for an article in "
-                            f"[quotes.articles], not {table.get('source')!r}")
+                            f"faq/sources.toml, not {table.get('source')!r}")
     quote = table.get("quote")
     if not isinstance(quote, str) or not quote.strip():
         raise BenefitsError(f"{where}: quote is missing")
@@ -225,24 +218,31 @@ def _check_grade(g: Grade, leaving: dict[str, Leaving]) -> None:
         raise BenefitsError(f"{where}: leaving = {g.leaving!r} is not a [leaving.*] table")
 
 
-def load(path: Path | str = DEFAULT_PATH) -> Rules:
-    """The rules in faq/benefits.toml, checked; BenefitsError names what is wrong."""
+def statute_articles(faq_dir: Path = DEFAULT_PATH.parent) -> dict[str, str]:
+    """《工伤保险条例》 as the source registry holds it: "第三十五条" -> the article's text."""
+    try:
+        registry = sources.load(faq_dir / "sources.toml", faq_dir / "texts")
+    except sources.SourceError as exc:
+        raise BenefitsError(str(exc)) from None
+    return registry.articles(STATUTE)
+
+
+def load(path: Path | str = DEFAULT_PATH, articles: dict[str, str] | None = None) -> Rules:
+    """The rules in faq/benefits.toml, checked against the articles (by default the registry's
+    《工伤保险条例》); BenefitsError names what is wrong."""
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise BenefitsError(f"{path}: {exc}") from None
+    articles = statute_articles() if articles is None else articles
     try:
-        q = data["quotes"]
-        quotes = Quotes(q["law"], q["repository"], q["path"], q["commit"], dict(q["articles"]))
-        if not re.fullmatch(r"[0-9a-f]{40}", quotes.commit):
-            raise BenefitsError("quotes.commit must be a 40-digit commit id")
         tables = [(f"grade {t.get('grade')}", t) for t in data["grade"]]
         tables += [(f"leaving.{k}", t) for k, t in data["leaving"].items()]
         tables += [(k, data[k]) for k in ("care", "leave", "wage", "death")]
         tables += [(f"death.{k}", data["death"][k]) for k in ("funeral", "pension", "lump_sum")]
         for where, table in tables:
-            _check_rule(table, where, quotes.articles)
+            _check_rule(table, where, articles)
         leaving = {k: _build(Leaving, t, f"leaving.{k}") for k, t in data["leaving"].items()}
         grades = {}
         for table in data["grade"]:
@@ -262,7 +262,7 @@ def load(path: Path | str = DEFAULT_PATH) -> Rules:
                       levels=tuple(_build(CareLevel, lv, "care.levels")
                                    for lv in data["care"]["levels"]))
         return Rules(grades, leaving, care, _build(Leave, data["leave"], "leave"),
-                     _build(WageRule, data["wage"], "wage"), death, quotes)
+                     _build(WageRule, data["wage"], "wage"), death, articles)
     except KeyError as exc:
         raise BenefitsError(f"{path}: missing {exc.args[0]}") from None
 

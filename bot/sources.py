@@ -66,6 +66,10 @@ class Registry:
             raise SourceError(f"{cite!r}: document {key!r} has no passage {ref!r}")
         return Cited(doc, doc.passages[ref])
 
+    def articles(self, key: str) -> dict[str, str]:
+        """A document's passages by label: "第三十五条" -> text."""
+        return {p.label: p.text for p in self.documents[key].passages.values()}
+
     def cite_line(self, cites: tuple[str, ...]) -> str:
         """《工伤保险条例》第十七条、第十八条；吉人社联〔2022〕17号…四 — documents in cite order."""
         labels: dict[str, list[str]] = {}
