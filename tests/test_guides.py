@@ -47,7 +47,7 @@ def test_done_when_commute_example(flow):
     text = plain(reply.text)
     assert "第十四条第（六）项" in text and "城市轨道交通、客运轮渡、火车事故" in text
     assert "最晚 2026年10月31日（已经过了23天）" in text
-    assert "最晚 2027年10月1日（还剩312天，当天办也来得及）" in text
+    assert "最晚 2027年10月1日（还剩312天，当天在人社局下班前办也来得及）" in text
     assert "《工伤认定申请表》" in text and "事实劳动关系" in text and "交通事故认定书" in text
     assert "第五十五条" in text and "《工伤认定办法》第八条" in text
     name, content = reply.document
@@ -218,18 +218,18 @@ def test_every_can_still_apply_stop_gives_the_article_17_limits(flow, stop):
     assert "第十七条" in text and "30日内" in text and "1年内" in text
     if stop != "unclear":                         # the date was asked before the stop
         assert "最晚 2026年10月31日（已经过了23天）" in text
-        assert "最晚 2027年10月1日（还剩312天，当天办也来得及）" in text
+        assert "最晚 2027年10月1日（还剩312天，当天在人社局下班前办也来得及）" in text
     assert not reply.outcome.upcoming             # a stop offers no reminders
 
 
 def test_last_days_say_the_day_itself_still_counts(flow):
     reply, _ = walk(flow, "injury", "at_work", "2026-11-20", "no", "no", "yes", "licensed", "全国")
     text = plain(reply.text)
-    assert "最晚 2026年12月20日（还剩27天，当天办也来得及）" in text
-    assert "最晚 2027年11月20日（还剩362天，当天办也来得及）" in text
+    assert "最晚 2026年12月20日（还剩27天，当天在人社局下班前办也来得及）" in text
+    assert "最晚 2027年11月20日（还剩362天，当天在人社局下班前办也来得及）" in text
     assert "日前" not in text
     reply, _ = walk(flow, "assess", "yes", "yes", "concluded", "2026-11-20", "7", "吉林")
-    assert "最晚 2026年12月5日（还剩12天，当天办也来得及）" in plain(reply.text)
+    assert "最晚 2026年12月5日（还剩12天，当天在鉴定委员会下班前办也来得及）" in plain(reply.text)
 
 
 @pytest.mark.parametrize("inputs", [
@@ -250,6 +250,13 @@ def test_death_results_speak_to_the_next_of_kin(flow, inputs):
         assert "近亲属或工会" in offer and "你本人" not in offer
 
 
+def test_uninsured_death_result_says_deemed_injury(flow):
+    reply, _ = walk(flow, "injury", "sudden_death", ACCIDENT, "no", "no", "no", "filed", "全国")
+    assert "照样可以认定（视同）工伤" in plain(reply.text)
+    reply, _ = walk(flow, "injury", "at_work", ACCIDENT, "no", "no", "no", "filed", "全国")
+    assert "照样可以认定工伤" in plain(reply.text)
+
+
 def test_death_date_prompt_says_which_day_to_enter(flow):
     reply, session = walk(flow, "injury", "sudden_death")
     assert session["step"] == "onset_date"
@@ -264,6 +271,23 @@ def test_commute_choice_and_prompt_cover_the_whole_of_article_14_6(flow):
     assert "配偶、父母、子女居住地" in reply.text
 
 
+def test_commute_rail_ferry_train_accident_has_its_own_choice(flow):
+    """第十四条（六） names rail, ferry and train accidents after the same "非本人主要责任的"
+    as road accidents: the choice goes on to the filing steps and quotes the item as written."""
+    fault = load_guides()["injury"].steps["fault"]
+    rail = next(c for c in fault.choices if c.value == "rail")
+    assert "轨道交通" in rail.label and "轮渡" in rail.label and "火车" in rail.label
+    assert rail.next == "exclusion" and not rail.stop
+    reply, session = walk(flow, "injury", "commute", ACCIDENT, "rail", "no", *AFTER_EXCLUSION)
+    text = plain(reply.text)
+    assert session is None and reply.outcome.stop is None and reply.document
+    assert "第十四条第（六）项" in text
+    assert "受到非本人主要责任的交通事故或者城市轨道交通、客运轮渡、火车事故伤害的，应当认定为工伤" in text
+    assert "条例没有对它们另作规定" in text
+    assert "交通事故认定书" not in text and "客运轮渡或火车事故的证明" in text
+    assert "最晚 2027年10月1日" in text
+
+
 @pytest.mark.parametrize("region, shown, hidden", [
     ("济宁", ["济宁方案 三（三）", "济宁方案 三（四）"], ["吉人社联"]),
     ("吉林", ["吉人社联〔2022〕17号 二"], ["济宁方案"]),
@@ -273,7 +297,9 @@ def test_filed_outlet_rules_are_stated_per_region(flow, region, shown, hidden):
     reply, _ = walk(flow, "injury", "errand", ACCIDENT, "no", "no", "yes", "filed", region)
     text = plain(reply.text)
     assert all(s in text for s in shown) and not any(h in text for h in hidden)
-    assert "用人单位（有经营许可的网点；只备案的末端网点是它所属的快递企业）所在地的人社局" in text
+    assert "只备案的末端网点是它所属的快递企业" not in text      # only 吉林 says who bears the liability
+    assert "用人单位所在地的人社局" in text and "先问清由哪家快递企业代为参保" in text
+    assert ("吉林规定由所属企业法人承担用人单位责任" in text) == (region == "吉林")
     if region != "吉林":     # Jining's 三（三） is about registering only; liability is in 三（四）
         assert "在快递业务经营许可地代为参保（济宁方案 三（三））" in text
 
