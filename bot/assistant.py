@@ -4,28 +4,21 @@ Telegram handlers and the console both call this; it imports nothing from Telegr
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from bot import benefits
-from bot import facets as facets_mod
-from bot import regions
+from bot import benefits, regions
 from bot.config import Config
-from bot.facets import Facet, FacetFinder
-from bot.faq import Entry, Knowledge, load
-from bot.intents import Intent, Intents
+from bot.faq import facets as facets_mod
+from bot.faq.facets import Facet, FacetFinder
+from bot.faq.intents import Intent, Intents
+from bot.faq.loader import Entry, Knowledge, load
+from bot.faq.matcher import Match, Matcher
+from bot.faq.ranking import pairs
 from bot.limits import PerUserLimit
-from bot.matcher import Match, Matcher
-from bot.ranking import pairs
+from bot.outlets.desk import OutletDesk
 from bot.render import label, plain, render
-from bot.outcomes import Outcome
-from bot.storage import Storage
+from bot.reply import FAQ, MENU, OUTLET, REGION, REGION_BUTTONS, SOURCE, Reply, region_label
+from bot.storage.database import Storage
 
-# Callback-data prefixes shared with the channels. Telegram allows at most 64 bytes.
-FAQ, MENU, REGION = "faq:", "menu:", "region:"
-SOURCE = "src:"  # 📄 查看原文 of an entry: "src:<entry id>"
-OUTLET = "ol:"   # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlet_desk.py)
-
-# Main menu actions; guides are started by the channels, the outlet lookup by bot/outlet_desk.py.
+# Main menu actions; guides are started by the channels, the outlet lookup by bot/outlets/desk.py.
 MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "benefit", "outlet", "region"]
 GUIDE_ACTIONS = {"injury": "injury_guide", "assess": "assess_guide", "outlet": "outlet"}
 FOLLOWUPS = 3          # lines in the 「接下来」 block
@@ -33,18 +26,6 @@ FAQ_BUTTONS = 3
 PASSAGE_CLIP = 900     # characters of one passage under 查看原文: several fit one Telegram message
 STATED = 0.6           # a follow-up whose short line shares this much of the answer's wording is
                        # already said: it is not repeated
-REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
-
-
-@dataclass
-class Reply:
-    text: str                                   # Telegram HTML
-    buttons: list[tuple[str, str]] = field(default_factory=list)   # (label, callback data)
-    match: Match | None = None
-    document: tuple[str, bytes] | None = None   # (file name, content) to send as a download
-    outcome: "Outcome | None" = None            # a finished guide's facts (deadlines for reminders)
-    followups: list[Entry] = field(default_factory=list)   # the 「接下来」 lines under an answer
-    intent: str | None = None                   # small talk, "injured" or "outlet", when not the FAQ
 
 
 class Assistant:
@@ -58,8 +39,7 @@ class Assistant:
                                            self.matcher.kb.registry.articles(benefits.STATUTE))
         self.facets = FacetFinder(*facets_mod.load(config.faq_dir / "facets.toml",
                                                    set(self.matcher.kb.by_id())))
-        from bot.outlet_desk import OutletDesk   # it imports this module: load it once we exist
-        self.outlets = OutletDesk(self)          # outlet lookups, /stats, /premium
+        self.outlets = OutletDesk(config, storage, self.limit, self.region_of)   # lookups, /stats, /premium
 
     # --- region -------------------------------------------------------------------------------
     def region_of(self, user: str | None) -> str | None:
@@ -235,14 +215,6 @@ class Assistant:
         elif data.startswith(OUTLET):
             reply = self.outlets.pick(data, user, "chat")
         return reply or Reply(render("stale_button"))
-
-
-def region_label(region: str) -> str:
-    """A region button: the city's province is named too (山西长治), where labels.j2 says so."""
-    try:
-        return label("region_" + region)
-    except AttributeError:
-        return region
 
 
 INJURED_TOPICS = ("national.injury.errand", "national.injury.at_work", "national.apply.who_when")

@@ -18,7 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import sources
+from bot.faq import sources
 from bot.render import render
 from bot.text import simplified
 

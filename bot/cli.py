@@ -9,7 +9,7 @@ import sys
 
 from bot import config as config_mod
 from bot import regions
-from bot.faq import FaqError
+from bot.faq.loader import FaqError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _assistant(cfg):
     from bot.assistant import Assistant
-    from bot.storage import Storage
+    from bot.storage.database import Storage
     return Assistant(cfg, Storage(cfg.database))
 
 
@@ -93,7 +93,7 @@ def _dispatch(args, cfg) -> int:
             from bot.render import render
             print(render("no_token"), file=sys.stderr)
             return _console(cfg)
-        from bot.app import run
+        from handlers.app import run
         run(cfg, webhook=args.webhook)
         return 0
     if args.command == "console":
@@ -105,17 +105,17 @@ def _dispatch(args, cfg) -> int:
     if args.command == "backup":
         from pathlib import Path
 
-        from bot.backup import backup
+        from bot.storage.backup import backup
         print(backup(cfg.database, Path(args.output) if args.output else None))
         return 0
     if args.command == "bench" and args.outlets:
-        from bot.bench import outlets_main
+        from bench.load import outlets_main
         return outlets_main(cfg, args.outlets)
     if args.command == "bench":
-        from bot.bench import main as bench
+        from bench.load import main as bench
         return bench(cfg, args.couriers, args.each)
     if args.command in ("outlets", "report"):
-        from bot.outlet_cli import main as outlet_cli
+        from bot.outlets.cli import main as outlet_cli
         return outlet_cli(cfg, args)
     return 2
 
@@ -126,20 +126,11 @@ def _console(cfg) -> int:
     return 0
 
 
-def inputs(arg: str):
-    """The one argument, or with '-' each non-empty line of stdin (the CLI's batch mode)."""
-    if arg != "-":
-        yield arg
-        return
-    for line in sys.stdin:
-        if line.strip():
-            yield line.rstrip("\n")
-
-
 def _ask(cfg, args) -> int:
     from bot.assistant import as_json
+    from bot.console import inputs
     from bot.render import plain
-    from bot.storage import user_key
+    from bot.storage.database import user_key
     if args.region and regions.canonical(args.region) is None:
         raise config_mod.ConfigError(f"--region {args.region!r} is not a known region")
     assistant = _assistant(cfg)
@@ -155,12 +146,12 @@ def _ask(cfg, args) -> int:
 
 def _faq(cfg, args) -> int:
     if args.faq_command == "check":
-        from bot.faq import load, summary
+        from bot.faq.loader import load, summary
         print(summary(load(cfg.faq_dir)))
         return 0
     if args.faq_command == "eval":
         return _eval(cfg, args)
-    from bot.storage import Storage
+    from bot.storage.database import Storage
     rows = Storage(cfg.database).gaps(args.limit)
     if not rows:
         print("No unanswered questions recorded.")
@@ -175,7 +166,7 @@ def _eval(cfg, args) -> int:
     import tempfile
     from pathlib import Path
 
-    from bot import evaluation
+    from bench import evaluation
     with tempfile.TemporaryDirectory() as tmp:   # nothing the eval asks may reach the real gaps
         core = _assistant(dataclasses.replace(cfg, database=Path(tmp) / "eval.db",
                                               load_sample_outlets=False))

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot import regions
-from bot.faq import DEFAULT_DIR
-from bot.matcher import THRESHOLD
-from bot.premium import DEFAULT_RULES, PremiumConfigError, PremiumRule, parse_rules
+from bot.faq.loader import DEFAULT_DIR
+from bot.faq.matcher import THRESHOLD
+from bot.outlets.premium import DEFAULT_RULES, PremiumConfigError, PremiumRule, parse_rules
 
 
 class ConfigError(ValueError):

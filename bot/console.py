@@ -7,11 +7,12 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.assistant import SOURCE, Assistant, Reply
-from bot.guide_flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
-from bot.guides import Engine, load_guides
+from bot.assistant import Assistant
+from bot.reply import SOURCE, Reply
+from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
+from bot.guides.engine import Engine, load_guides
 from bot.render import label, plain, render
-from bot.storage import user_key
+from bot.storage.database import user_key
 
 log = logging.getLogger(__name__)
 GUIDE_COMMANDS = {"/injury": "injury", "/assess": "assess"}
@@ -122,3 +123,13 @@ class Console:
                 log.exception("console input failed")
                 reply = Reply(render("error"))
             self.show(reply)
+
+
+def inputs(arg: str):
+    """The one argument, or with '-' each non-empty line of stdin (the CLI's batch mode)."""
+    if arg != "-":
+        yield arg
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")

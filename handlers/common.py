@@ -6,8 +6,9 @@ import functools
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot.assistant import Assistant, Reply
-from bot.storage import user_key
+from bot.assistant import Assistant
+from bot.reply import Reply
+from bot.storage.database import user_key
 
 ASSISTANT = "assistant"
 CONVERSATION = "guide"   # the guides' ConversationHandler name (its persistence key)

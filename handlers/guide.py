@@ -11,8 +11,8 @@ from telegram.ext import (
 from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.assistant import Reply
-from bot.guide_flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
+from bot.reply import Reply
+from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.render import label, render
 from handlers import privacy
 from handlers.common import CONVERSATION, checkpoint, for_another_bot, send

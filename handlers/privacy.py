@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot.assistant import Reply
+from bot.reply import Reply
 from bot.render import render
 from handlers.common import assistant, checkpoint, send, user_of
 

@@ -6,8 +6,8 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.application import kind_of
-from bot.assistant import Reply
+from handlers.application import kind_of
+from bot.reply import Reply
 from bot.render import render
 from handlers.common import assistant, for_another_bot, send, user_of
 

@@ -9,9 +9,9 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.assistant import Reply
+from bot.reply import Reply
 from bot.dates import CHINA, Deadline
-from bot.reminders import Reminders, describe, due_at, last_day
+from bot.guides.reminders import Reminders, describe, due_at, last_day
 from bot.render import label, render
 from handlers.common import send, user_of
 

@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from bot import app as app_mod
+from handlers import app as app_mod
 from bot.assistant import Assistant
 from bot.config import Config
-from bot.fakeapi import TOKEN, FakeBotAPI
-from bot.faq import load
-from bot.storage import Storage
+from bench.fakeapi import TOKEN, FakeBotAPI
+from bot.faq.loader import load
+from bot.storage.database import Storage
 
 
 @pytest.fixture(scope="session")

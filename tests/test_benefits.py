@@ -11,7 +11,7 @@ import pytest
 from bot import benefits
 from bot.benefits import (DEFAULT_PATH, NUMERALS, BenefitsError, Request, cn_number, compute, load,
                           number_text, parse, personal_wage, reply)
-from bot.faq import load as load_faq
+from bot.faq.loader import load as load_faq
 from bot.render import _TAG, plain
 
 ROOT = Path(__file__).resolve().parent.parent

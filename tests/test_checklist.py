@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.guide_flow import GuideFlow
-from bot.guides import Engine, load_guides
+from bot.guides.flow import GuideFlow
+from bot.guides.engine import Engine, load_guides
 from bot.render import plain
 
 GOLDEN = Path(__file__).parent / "data" / "golden"

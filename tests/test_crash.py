@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 
 from bot import dates
-from bot.fakeapi import TOKEN, FakeBotAPI
-from bot.outlets import Registry, mask
-from bot.reminders import Reminders
-from bot.storage import Storage, user_key
+from bench.fakeapi import TOKEN, FakeBotAPI
+from bot.outlets.registry import Registry, mask
+from bot.guides.reminders import Reminders
+from bot.storage.database import Storage, user_key
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 

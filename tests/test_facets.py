@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import facets
-from bot.faq import DEFAULT_DIR
+from bot.faq import facets
+from bot.faq.loader import DEFAULT_DIR
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.faq import DEFAULT_DIR, FaqError, load
+from bot.faq.loader import DEFAULT_DIR, FaqError, load
 from bot.regions import DOC_REGIONS
 
 GOOD = '''

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from bot.fakeapi import FakeBotAPI
+from bench.fakeapi import FakeBotAPI
 from tests.conftest import halt, launch
 
 COURIERS = 30

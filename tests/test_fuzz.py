@@ -19,14 +19,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.application import BUTTON_PREFIXES, COMMAND_NAMES
-from bot.assistant import Assistant, Reply
+from handlers.application import BUTTON_PREFIXES, COMMAND_NAMES
+from bot.assistant import Assistant
+from bot.reply import Reply
 from bot.config import Config
 from bot.console import Console
-from bot.fakeapi import BOT_USER
-from bot.guide_flow import GuideFlow
-from bot.guides import Engine, load_guides
-from bot.storage import Storage
+from bench.fakeapi import BOT_USER
+from bot.guides.flow import GuideFlow
+from bot.guides.engine import Engine, load_guides
+from bot.storage.database import Storage
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 

@@ -3,10 +3,10 @@ from datetime import date
 
 import pytest
 
-from bot.faq import FaqError
-from bot.guide_flow import GuideFlow
-from bot.guides import Engine, load_guides
-from bot.outcomes import DATE_STEPS
+from bot.faq.loader import FaqError
+from bot.guides.flow import GuideFlow
+from bot.guides.engine import Engine, load_guides
+from bot.guides.outcomes import DATE_STEPS
 from bot.render import plain, render
 
 TODAY = date(2026, 11, 23)

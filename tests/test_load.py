@@ -2,9 +2,9 @@
 lost or doubled. Throughput targets are printed by `courier-bot bench`, not asserted here."""
 import dataclasses
 
-from bot import app as app_mod
-from bot import bench
-from bot.faq import load
+from handlers import app as app_mod
+from bench import load as bench
+from bot.faq.loader import load
 
 
 def test_300_couriers_at_once_lose_no_reply(config, assistant):

@@ -1,8 +1,8 @@
 """Matching on the held-out paraphrase set, the rules that must never be confused, regions, refusals."""
 import pytest
 
-from bot import evaluation
-from bot.matcher import Matcher
+from bench import evaluation
+from bot.faq.matcher import Matcher
 
 ACCURACY_FLOOR = 0.80      # answered right (declines of off-topic cases count as right)
 WRONG_CEILING = 0.03       # answered with the wrong topic

@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from bot.outlets import SAMPLE_SOURCE, OutletImportError, Registry
-from bot.storage import Storage
+from bot.outlets.registry import SAMPLE_SOURCE, OutletImportError, Registry
+from bot.storage.database import Storage
 from tests import outlet_lists
 from tests.outlet_lists import ROWS
 

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from bot.bench import generate_outlets
-from bot.outlets import Registry
-from bot.storage import Storage
+from bench.load import generate_outlets
+from bot.outlets.registry import Registry
+from bot.storage.database import Storage
 from tests import outlet_lists
 
 KEYS = {"status", "candidates"}

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.outlets import Registry, mask
-from bot.storage import Storage, user_key
+from bot.outlets.registry import Registry, mask
+from bot.storage.database import Storage, user_key
 from tests.conftest import halt, launch
 
 USER_ID = 7712345678

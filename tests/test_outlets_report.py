@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from bot import report
-from bot.outlets import Registry
-from bot.storage import Storage
+from bot.outlets import report
+from bot.outlets.registry import Registry
+from bot.storage.database import Storage
 from tests import outlet_lists
 
 GX = "广西邮政管理局（测试数据）"   # no 虚构/示例 in the name: not flagged as a sample

@@ -10,7 +10,7 @@ import pytest
 
 from bot import config as config_mod
 from bot.assistant import Assistant
-from bot.premium import DEFAULT_RULES, PremiumRule, estimate, parse_request, rule_for
+from bot.outlets.premium import DEFAULT_RULES, PremiumRule, estimate, parse_request, rule_for
 
 ROOT = Path(__file__).resolve().parent.parent
 

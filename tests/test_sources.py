@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from bot import faq, sources
-from bot.assistant import SOURCE
+from bot.faq import loader as faq, sources
+from bot.reply import SOURCE
 from bot.console import Console
 from bot.render import plain
 

@@ -1,5 +1,5 @@
 """The SQLite file: created on first run, region preferences, gaps without user ids."""
-from bot.storage import Storage, user_key
+from bot.storage.database import Storage, user_key
 
 
 def test_database_is_created_and_reopened(tmp_path):

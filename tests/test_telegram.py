@@ -1,7 +1,7 @@
 """The Telegram channel end to end: real Application, real HTTP, fake Bot API server."""
 import json
 
-from bot.assistant import FAQ
+from bot.reply import FAQ
 
 
 def _markup(call) -> dict:

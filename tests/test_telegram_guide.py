@@ -4,8 +4,8 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 from bot import dates
-from bot.reminders import Reminders
-from bot.storage import Storage, user_key
+from bot.guides.reminders import Reminders
+from bot.storage.database import Storage, user_key
 from tests.conftest import buttons, halt, launch, step
 
 

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from bot import evaluation
-from bot.assistant import FAQ, MENU
+from bench import evaluation
+from bot.reply import FAQ, MENU
 from bot.render import plain
 
 

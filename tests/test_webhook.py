@@ -5,7 +5,7 @@ import socket
 
 import httpx
 
-from bot import app as app_mod
+from handlers import app as app_mod
 from tests.conftest import halt
 
 SECRET = "s3cret-token_1"

@@ -10,15 +10,15 @@ from telegram.ext import (
 
 from bot.assistant import Assistant
 from bot.config import EXAMPLE_SALT, Config, ConfigError
-from bot.guide_flow import GuideFlow
-from bot.health import HealthServer
-from bot.guides import Engine, load_guides
-from bot.application import CourierApplication
-from bot.persistence import SQLitePersistence
-from bot.ratelimit import RetryingRateLimiter
+from bot.guides.flow import GuideFlow
+from handlers.health import HealthServer
+from bot.guides.engine import Engine, load_guides
+from handlers.application import CourierApplication
+from handlers.persistence import SQLitePersistence
+from handlers.ratelimit import RetryingRateLimiter
 from bot.render import label
-from bot.reminders import Reminders
-from bot.storage import Storage
+from bot.guides.reminders import Reminders
+from bot.storage.database import Storage
 from handlers import guide, privacy, qa, reminders
 from handlers.common import ASSISTANT
 from handlers import outlets

@@ -17,8 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot import regions
-from bot.faq import Entry, Knowledge, OutOfScope
-from bot.ranking import BM25F, pairs
+from bot.faq.loader import Entry, Knowledge, OutOfScope
+from bot.faq.ranking import BM25F, pairs
 from bot.text import Synonyms, clean, syllables, strip_noise
 
 THRESHOLD = 65.0        # confidence (0-100) needed to answer; config [faq] threshold

@@ -5,7 +5,7 @@ import json
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from bot.storage import Storage
+from bot.storage.database import Storage
 
 
 class SQLitePersistence(BasePersistence):

@@ -18,15 +18,15 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot import app as app_mod
+from handlers import app as app_mod
 from bot.assistant import Assistant
 from bot.config import Config
-from bot.evaluation import DATA, DEFAULT_CASES, load_cases
-from bot.evaluation import load as load_items
-from bot.fakeapi import TOKEN, serve_burst
-from bot.faq import load
-from bot.matcher import Matcher
-from bot.storage import Storage
+from bench.evaluation import DATA, DEFAULT_CASES, load_cases
+from bench.evaluation import load as load_items
+from bench.fakeapi import TOKEN, serve_burst
+from bot.faq.loader import load
+from bot.faq.matcher import Matcher
+from bot.storage.database import Storage
 
 
 ROUNDS = 3
@@ -232,7 +232,7 @@ def messy_queries(rows: list[dict], count: int, seed: int = 11) -> list[tuple[st
 
     import zhconv
 
-    from bot.outlets import syllables
+    from bot.outlets.registry import syllables
     rnd = random.Random(seed)
     by_sound: dict[str, list[str]] = {}
     for ch in dict.fromkeys(_PLACE_CHARS):
@@ -262,7 +262,7 @@ def outlets_main(config: Config, n: int = 500_000, queries: int = 300) -> int:
     import resource
     import tracemalloc
 
-    from bot.outlets import AMBIGUOUS, Registry
+    from bot.outlets.registry import AMBIGUOUS, Registry
 
     def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

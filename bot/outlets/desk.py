@@ -8,16 +8,20 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
-from bot import premium as premium_mod
 from bot import regions
-from bot.assistant import OUTLET, Assistant, Reply
-from bot.outlets import (
+from bot.config import Config
+from bot.limits import PerUserLimit
+from bot.outlets import premium as premium_mod
+from bot.reply import OUTLET, Reply
+from bot.storage.database import Storage
+from bot.outlets.registry import (
     AMBIGUOUS, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, UNKNOWN, Candidate,
     LookupResult, Registry, brands_in, china_month, norm,
 )
 from bot.render import render
-from bot.report import build as build_report
+from bot.outlets.report import build as build_report
 
 # Words of "does my outlet pay 工伤保险?" that are not part of the outlet's name.
 _QUESTION_WORDS = re.compile(
@@ -29,10 +33,12 @@ LABEL_MAX = 18          # characters of an outlet name on a button
 
 
 class OutletDesk:
-    def __init__(self, assistant: Assistant):
-        self.assistant = assistant
-        config = assistant.config
-        self.registry = Registry(assistant.storage, config.lookup_retention_days)
+    def __init__(self, config: Config, storage: Storage, limit: PerUserLimit,
+                 region_of: Callable[[str | None], str | None]):
+        self.config = config
+        self.limit = limit
+        self.region_of = region_of   # the courier's stored region (the Assistant owns it)
+        self.registry = Registry(storage, config.lookup_retention_days)
         if config.load_sample_outlets:
             self.registry.ensure_sample()
         self._pending: OrderedDict[str, float] = OrderedDict()
@@ -67,12 +73,12 @@ class OutletDesk:
         region does, widening to everywhere when nothing is found there."""
         if not text.strip():
             return self.prompt(user)
-        if not self.assistant.limit.allow(user):
-            return Reply(render("slow_down", limit=self.assistant.limit.count))
+        if not self.limit.allow(user):
+            return Reply(render("slow_down", limit=self.limit.count))
         if len(text) > QUERY_MAX:
             return self.prompt(user, too_long=True)
         explicit = region is not None
-        region = regions.canonical(region) if explicit else self.assistant.region_of(user)
+        region = regions.canonical(region) if explicit else self.region_of(user)
         result = self.registry.lookup(text, region)
         outside = None
         if not explicit and result.region and result.status == UNKNOWN and not result.empty:
@@ -118,8 +124,8 @@ class OutletDesk:
     # --- premium estimate -----------------------------------------------------------------------
     def premium(self, text: str, user: str | None) -> Reply:
         req = premium_mod.parse_request(text)
-        region = req.region or self.assistant.region_of(user)
-        rules = self.assistant.config.premium
+        region = req.region or self.region_of(user)
+        rules = self.config.premium
         rule = premium_mod.rule_for(rules, region)
         est = premium_mod.estimate(req, rule)
         if est is None:

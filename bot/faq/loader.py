@@ -7,10 +7,10 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from bot import sources
+from bot.faq import sources
 from bot.regions import DOC_REGIONS
 
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "faq"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "faq"
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _FIELDS = {"id", "topic", "region", "title", "questions", "answer", "short", "cites", "related"}
 TITLE_MAX = 16
@@ -194,7 +194,7 @@ def summary(kb: Knowledge) -> str:
             + ", ".join(f"{k} {n}" for k, n in documents.items()))
 
 
-if __name__ == "__main__":  # python -m bot.faq [DIR]: validate and print counts
+if __name__ == "__main__":  # python -m bot.faq.loader [DIR]: validate and print counts
     try:
         print(summary(load(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_DIR)))
     except FaqError as exc:

@@ -35,11 +35,11 @@ from rapidfuzz import fuzz, process
 
 from bot import regions
 from bot.dates import CHINA   # report months are China's months
-from bot.storage import Storage, now
+from bot.storage.database import Storage, now
 from bot.text import char_sounds, mask_personal, strip_noise, syllables
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = ROOT / "samples" / "outlets_sample.csv"
 SAMPLE_SOURCE = "示例数据（虚构）"     # data: the label every reply shows for the sample list
 SAMPLE_AS_OF = "2026-10"

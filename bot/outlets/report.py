@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot import regions
-from bot.outlets import INSURED, NOT_INSURED, UNKNOWN, Registry, mask, norm
+from bot.outlets.registry import INSURED, NOT_INSURED, UNKNOWN, Registry, mask, norm
 from bot.render import plain, render
-from bot.storage import now
+from bot.storage.database import now
 
 # The annex's column titles (data), in its order; 地区 and 覆盖率 are ours.
 DISPATCH_COLUMNS = (

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import dates, outcomes
-from bot.assistant import REGION_BUTTONS, Reply, region_label
-from bot.guides import Engine, Turn
+from bot import dates
+
+from bot.guides import outcomes
+from bot.reply import REGION_BUTTONS, Reply, region_label
+from bot.guides.engine import Engine, Turn
 from bot.render import label, macro_lines, render, render_markup
 
 GUIDE = "g:"                  # callback data: g:<step>:<value>, g:back, g:cancel

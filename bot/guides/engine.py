@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from bot import dates, regions
-from bot.faq import DEFAULT_DIR, FaqError
+from bot.faq.loader import DEFAULT_DIR, FaqError
 
 KINDS = {"choice", "date", "region"}
 

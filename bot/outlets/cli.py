@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from bot import regions
-from bot.cli import inputs
-from bot.outlets import OutletImportError, Registry, china_month
-from bot.storage import Storage, user_key
+from bot.console import inputs
+from bot.outlets.registry import OutletImportError, Registry, china_month
+from bot.storage.database import Storage, user_key
 
 
 def main(cfg, args) -> int:
@@ -53,7 +53,7 @@ def _import(cfg, args) -> int:
 
 
 def _lookup(cfg, args) -> int:
-    from bot.outlet_desk import reply_for
+    from bot.outlets.desk import reply_for
     from bot.render import plain
     registry = _registry(cfg)
     if cfg.load_sample_outlets:
@@ -76,7 +76,7 @@ def _lookup(cfg, args) -> int:
 
 
 def _report(cfg, args) -> int:
-    from bot import report
+    from bot.outlets import report
     month = args.month or china_month()
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         print(f"courier-bot: --month {month!r} is not a month like 2026-10", file=sys.stderr)

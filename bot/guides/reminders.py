@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 
 from bot.dates import CHINA, Deadline
-from bot.storage import Storage, now
+from bot.storage.database import Storage, now
 
 DAYS_BEFORE = (7, 1)
 AT = time(9, 0)          # China time: a reminder at breakfast, not at midnight
