@@ -232,7 +232,7 @@ def messy_queries(rows: list[dict], count: int, seed: int = 11) -> list[tuple[st
 
     import zhconv
 
-    from bot.outlets.registry import syllables
+    from bot.text import syllables
     rnd = random.Random(seed)
     by_sound: dict[str, list[str]] = {}
     for ch in dict.fromkeys(_PLACE_CHARS):
@@ -262,7 +262,8 @@ def outlets_main(config: Config, n: int = 500_000, queries: int = 300) -> int:
     import resource
     import tracemalloc
 
-    from bot.outlets.registry import AMBIGUOUS, Registry
+    from bot.outlets.registry import Registry
+    from bot.outlets.search import AMBIGUOUS
 
     def rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

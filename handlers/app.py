@@ -4,24 +4,23 @@ from __future__ import annotations
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes,
+    Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
     Defaults, MessageHandler, filters,
 )
 
 from bot.assistant import Assistant
 from bot.config import EXAMPLE_SALT, Config, ConfigError
-from bot.guides.flow import GuideFlow
-from handlers.health import HealthServer
 from bot.guides.engine import Engine, load_guides
+from bot.guides.flow import GuideFlow
+from bot.guides.reminders import Reminders
+from bot.render import label
+from bot.storage.database import Storage
+from handlers import guide, outlets, privacy, qa, reminders
 from handlers.application import CourierApplication
+from handlers.context import CONTEXT_TYPES, Context
+from handlers.health import HealthServer
 from handlers.persistence import SQLitePersistence
 from handlers.ratelimit import RetryingRateLimiter
-from bot.render import label
-from bot.guides.reminders import Reminders
-from bot.storage.database import Storage
-from handlers import guide, privacy, qa, reminders
-from handlers.common import ASSISTANT
-from handlers import outlets
 
 # Shown in Telegram's command menu (descriptions in labels.j2); /stats is for admins, not shown.
 COMMANDS_ADVERTISED = ("start", "help", "region", "injury", "assess", "reminders", "back",
@@ -29,27 +28,26 @@ COMMANDS_ADVERTISED = ("start", "help", "region", "injury", "assess", "reminders
 
 
 RETENTION_EVERY = 3600   # seconds between purges of lookups older than the retention period
-HEALTH = "health"
 
 
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, label("cmd_" + c)) for c in COMMANDS_ADVERTISED])
     reminders.schedule_all(app)   # JobQueue jobs are not persisted: rebuild them from SQLite
     app.job_queue.run_repeating(_purge_lookups, interval=RETENTION_EVERY, first=0)
-    config: Config = app.bot_data[ASSISTANT].config
+    config: Config = app.bot_data.assistant.config
     if config.health_port:
-        app.bot_data[HEALTH] = await HealthServer(
+        app.bot_data.health = await HealthServer(
             lambda: app.stats, config.health_listen, config.health_port).start()
 
 
-async def _purge_lookups(context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.bot_data[ASSISTANT].outlets.registry.purge(force=True)
+async def _purge_lookups(context: Context) -> None:
+    context.bot_data.assistant.outlets.registry.purge(force=True)
 
 
 async def _post_shutdown(app: Application) -> None:
-    if HEALTH in app.bot_data:
-        await app.bot_data[HEALTH].stop()
-    app.bot_data[ASSISTANT].storage.close()
+    if app.bot_data.health is not None:
+        await app.bot_data.health.stop()
+    app.bot_data.assistant.storage.close()
 
 
 def build(config: Config, assistant: Assistant | None = None) -> Application:
@@ -58,6 +56,7 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
     builder = (
         ApplicationBuilder()
         .application_class(CourierApplication)
+        .context_types(CONTEXT_TYPES)
         .persistence(SQLitePersistence(assistant.storage))
         .token(config.token)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
@@ -76,9 +75,9 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
     timeout = config.request_timeout
     builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout)
     app = builder.build()
-    app.bot_data[ASSISTANT] = assistant
-    app.bot_data[guide.FLOW] = GuideFlow(Engine(load_guides(config.faq_dir)))
-    app.bot_data[reminders.REMINDERS] = Reminders(assistant.storage)
+    app.bot_data.assistant = assistant
+    app.bot_data.flow = GuideFlow(Engine(load_guides(config.faq_dir)))
+    app.bot_data.reminders = Reminders(assistant.storage)
     register(app)
     return app
 

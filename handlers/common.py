@@ -4,29 +4,29 @@ from __future__ import annotations
 import functools
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext import ConversationHandler
 
+from handlers.context import Context
 from bot.assistant import Assistant
 from bot.reply import Reply
 from bot.storage.database import user_key
 
-ASSISTANT = "assistant"
 CONVERSATION = "guide"   # the guides' ConversationHandler name (its persistence key)
 BUTTONS_PER_ROW = 2
 
 
-def assistant(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
-    return context.bot_data[ASSISTANT]
+def assistant(context: Context) -> Assistant:
+    return context.bot_data.assistant
 
 
-def user_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+def user_of(update: Update, context: Context) -> str | None:
     user = update.effective_user
     if user is None:
         return None
     return user_key(assistant(context).config.user_salt, "telegram", user.id)
 
 
-def for_another_bot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def for_another_bot(update: Update, context: Context) -> bool:
     """/cmd@another_bot (in a group): not ours to answer."""
     text = update.effective_message.text if update.effective_message else None
     if not text or not text.startswith("/"):
@@ -53,7 +53,7 @@ async def send(update: Update, reply: Reply) -> None:
     await update.effective_chat.send_message(reply.text, reply_markup=keyboard(reply))
 
 
-async def checkpoint(update: Update, context: ContextTypes.DEFAULT_TYPE, state: object) -> None:
+async def checkpoint(update: Update, context: Context, state: object) -> None:
     """Write the courier's user data and guide state before the reply goes out. PTB persists them
     only once the handler has returned, i.e. after the courier has seen the reply: a crash (kill -9)
     in between would forget what the courier saw taken. PTB writes the same values again later."""

@@ -6,11 +6,12 @@ import warnings
 
 from telegram import InputFile, Update
 from telegram.ext import (
-    CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters,
+    CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters,
 )
 from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
+from handlers.context import Context
 from bot.reply import Reply
 from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.render import label, render
@@ -21,14 +22,13 @@ from handlers.reminders import offer, remember_offer
 log = logging.getLogger(__name__)
 IN_GUIDE = 1
 SESSION = "guide"          # context.user_data key of the engine's session (persisted)
-FLOW = "guide_flow"        # bot_data key of the GuideFlow
 
 
-def flow(context: ContextTypes.DEFAULT_TYPE) -> GuideFlow:
-    return context.bot_data[FLOW]
+def flow(context: Context) -> GuideFlow:
+    return context.bot_data.flow
 
 
-async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply,
+async def _reply(update: Update, context: Context, reply: Reply,
                  session: dict | None) -> int:
     if session is None:
         context.user_data.pop(SESSION, None)
@@ -54,33 +54,33 @@ async def _reply(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Repl
     return state
 
 
-async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE, guide_id: str) -> int:
+async def _start(update: Update, context: Context, guide_id: str) -> int:
     reply, session = flow(context).start(guide_id)
     return await _reply(update, context, reply, session)
 
 
-async def start_injury(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def start_injury(update: Update, context: Context) -> int:
     return await _start(update, context, "injury")
 
 
-async def start_assess(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def start_assess(update: Update, context: Context) -> int:
     return await _start(update, context, "assess")
 
 
-async def start_from_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def start_from_menu(update: Update, context: Context) -> int:
     await update.callback_query.answer()
     # .get: PTB lets empty callback data match any pattern, and "$" matches before a final "\n";
     # an unknown guide gets the "no guide in progress" reply instead of a KeyError.
     return await _start(update, context, MENU_GUIDES.get(update.callback_query.data, ""))
 
 
-async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def text(update: Update, context: Context) -> int:
     reply, session = flow(context).answer(context.user_data.get(SESSION),
                                           update.effective_message.text)
     return await _reply(update, context, reply, session)
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def button(update: Update, context: Context) -> int:
     query = update.callback_query
     await query.answer()
     session = context.user_data.get(SESSION)
@@ -96,7 +96,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await _reply(update, context, reply, session)
 
 
-async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def back(update: Update, context: Context) -> int:
     session = context.user_data.get(SESSION)
     reply = flow(context).back(session) if session else None
     if reply is None:
@@ -104,12 +104,12 @@ async def back(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await _reply(update, context, reply, session)
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def cancel(update: Update, context: Context) -> int:
     reply = flow(context).cancel(context.user_data.get(SESSION))
     return await _reply(update, context, reply, None)
 
 
-async def busy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def busy(update: Update, context: Context) -> int:
     """Another command or a sticker mid-guide: say how to go on, and ask the step again."""
     if for_another_bot(update, context):
         return IN_GUIDE   # ignored on purpose: another bot's command in a group

@@ -6,21 +6,22 @@ Assistant.callback like every other button.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
+from handlers.context import Context
 from handlers.common import assistant, send, user_of
 
 CHANNEL = "telegram"
 
 
-async def outlet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def outlet(update: Update, context: Context) -> None:
     """/outlet [name or number]: look it up now, or ask for it."""
     desk, user = assistant(context).outlets, user_of(update, context)
     text = " ".join(context.args or []).strip()
     await send(update, desk.lookup(text, user, CHANNEL) if text else desk.prompt(user))
 
 
-async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def pending(update: Update, context: Context) -> None:
     """Runs before the other handlers (group -1): a text answering the outlet prompt is looked
     up and goes no further; any other command drops the prompt."""
     desk = assistant(context).outlets
@@ -36,7 +37,7 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise ApplicationHandlerStop
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: Context) -> None:
     """/stats: coverage and lookups this month, for the officials in config admin_ids only."""
     core = assistant(context)
     user = update.effective_user
@@ -44,7 +45,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(update, core.outlets.stats(admin))
 
 
-async def premium(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def premium(update: Update, context: Context) -> None:
     """/premium HEADCOUNT [BASE] [RATE%] [REGION]: the outlet's yearly premium estimate."""
     core = assistant(context)
     await send(update, core.outlets.premium(" ".join(context.args or []), user_of(update, context)))

@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext import ConversationHandler
 
+from handlers.context import Context
 from bot.reply import Reply
 from bot.render import render
 from handlers.common import assistant, checkpoint, send, user_of
 
 
-async def forget_me(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def forget_me(update: Update, context: Context) -> int:
     core, user = assistant(context), user_of(update, context)
     removed = core.storage.forget(user)
     core.outlets.cancel(user)             # a pending "which outlet?" prompt

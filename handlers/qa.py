@@ -4,8 +4,9 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
+from handlers.context import Context
 from handlers.application import kind_of
 from bot.reply import Reply
 from bot.render import render
@@ -14,52 +15,52 @@ from handlers.common import assistant, for_another_bot, send, user_of
 log = logging.getLogger(__name__)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     await send(update, assistant(context).welcome(user_of(update, context)))
 
 
-async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_(update: Update, context: Context) -> None:
     await send(update, assistant(context).help())
 
 
-async def region(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def region(update: Update, context: Context) -> None:
     core, user = assistant(context), user_of(update, context)
     name = " ".join(context.args or []).strip()
     await send(update, core.set_region(user, name) if name else core.region_menu(user))
 
 
-async def benefit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def benefit(update: Update, context: Context) -> None:
     await send(update, assistant(context).benefit(" ".join(context.args or [])))
 
 
-async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def question(update: Update, context: Context) -> None:
     await send(update, assistant(context).ask(update.effective_message.text, user_of(update, context)))
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
     await send(update, assistant(context).callback(query.data or "", user_of(update, context)))
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: Context) -> None:
     await send(update, Reply(render("not_text")))
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     if for_another_bot(update, context):
         return  # ignored on purpose: another bot's command in a group
     await send(update, assistant(context).help())
 
 
-async def ignore(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ignore(update: Update, context: Context) -> None:
     """Edited messages are ignored on purpose, everywhere: re-running an edited command, or
     taking an edit of an earlier answer as the answer to the guide's current step, would
     confuse more than help. Nothing after this handler sees the update."""
     raise ApplicationHandlerStop
 
 
-async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error(update: object, context: Context) -> None:
     """Log the failure with the update's kind only (no personal data) and tell the courier."""
     log.error("update failed (%s)", kind_of(update), exc_info=context.error)
     if isinstance(update, Update):

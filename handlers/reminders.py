@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
+from handlers.context import Context
 from bot.reply import Reply
 from bot.dates import CHINA, Deadline
 from bot.guides.reminders import Reminders, describe, due_at, last_day
@@ -16,27 +17,26 @@ from bot.render import label, render
 from handlers.common import send, user_of
 
 log = logging.getLogger(__name__)
-REMINDERS = "reminders"       # bot_data key of the Reminders store
 OFFERED = "offered_deadlines" # user_data key: deadlines the last guide offered reminders for
 ADD, NO, CANCEL = "rem:add", "rem:no", "rem:cancel:"
 RETRY_SECONDS = 60
 
 
-def store(context: ContextTypes.DEFAULT_TYPE) -> Reminders:
-    return context.bot_data[REMINDERS]
+def store(context: Context) -> Reminders:
+    return context.bot_data.reminders
 
 
-def remember_offer(context: ContextTypes.DEFAULT_TYPE, deadlines: list[Deadline]) -> None:
+def remember_offer(context: Context, deadlines: list[Deadline]) -> None:
     context.user_data[OFFERED] = [[d.key, d.last_day.isoformat()] for d in deadlines]
 
 
-async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE, deadlines: list[Deadline]) -> None:
+async def offer(update: Update, context: Context, deadlines: list[Deadline]) -> None:
     remember_offer(context, deadlines)
     await send(update, Reply(render("reminders_offer", deadlines=deadlines),
                              [(label("remind_yes"), ADD), (label("remind_no"), NO)]))
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     await query.answer()
     user = user_of(update, context)
@@ -59,7 +59,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(update, Reply(render("stale_button")))
 
 
-async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_command(update: Update, context: Context) -> None:
     rows = [describe(r) for r in store(context).pending(user_of(update, context))]
     buttons = [(label("remind_cancel", n=i), f"{CANCEL}{r['id']}") for i, r in enumerate(rows, 1)]
     await send(update, Reply(render("reminders_list", rows=rows), buttons))
@@ -75,14 +75,14 @@ def schedule(app: Application, row: dict) -> None:
 
 
 def schedule_all(app: Application) -> int:
-    rows = app.bot_data[REMINDERS].pending()
+    rows = app.bot_data.reminders.pending()
     for row in rows:
         schedule(app, row)
     return len(rows)
 
 
-async def deliver(context: ContextTypes.DEFAULT_TYPE) -> None:
-    reminders: Reminders = context.bot_data[REMINDERS]
+async def deliver(context: Context) -> None:
+    reminders: Reminders = context.bot_data.reminders
     row = reminders.claim(context.job.data)
     if row is None:
         return  # cancelled, or already delivered

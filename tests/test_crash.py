@@ -24,7 +24,8 @@ import pytest
 
 from bot import dates
 from bench.fakeapi import TOKEN, FakeBotAPI
-from bot.outlets.registry import Registry, mask
+from bot.outlets.lookups import mask
+from bot.outlets.registry import Registry
 from bot.guides.reminders import Reminders
 from bot.storage.database import Storage, user_key
 

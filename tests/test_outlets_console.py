@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 from bot.console import Console
-from bot.outlets.registry import china_month
+from bot.outlets.lookups import china_month
 
 
 def test_console_outlet_flow(assistant):

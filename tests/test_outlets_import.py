@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-from bot.outlets.registry import SAMPLE_SOURCE, OutletImportError, Registry
+from bot.outlets.importing import SAMPLE_SOURCE
+from bot.outlets.reading import OutletImportError
+from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from tests import outlet_lists
 from tests.outlet_lists import ROWS

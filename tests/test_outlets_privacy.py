@@ -4,7 +4,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.outlets.registry import Registry, mask
+from bot.outlets.lookups import mask
+from bot.outlets.registry import Registry
 from bot.storage.database import Storage, user_key
 from tests.conftest import halt, launch
 

@@ -9,7 +9,9 @@ from pathlib import Path
 
 from bot import regions
 from bot.console import inputs
-from bot.outlets.registry import OutletImportError, Registry, china_month
+from bot.outlets.lookups import china_month
+from bot.outlets.reading import OutletImportError
+from bot.outlets.registry import Registry
 from bot.storage.database import Storage, user_key
 
 

@@ -16,10 +16,13 @@ from bot.limits import PerUserLimit
 from bot.outlets import premium as premium_mod
 from bot.reply import OUTLET, Reply
 from bot.storage.database import Storage
-from bot.outlets.registry import (
-    AMBIGUOUS, FILED, INSURED, MAX_CANDIDATES, NOT_INSURED, QUERY_MAX, UNKNOWN, Candidate,
-    LookupResult, Registry, brands_in, china_month, norm,
+from bot.outlets.lookups import QUERY_MAX, china_month
+from bot.outlets.names import brands_in, norm
+from bot.outlets.registry import Registry
+from bot.outlets.search import (
+    AMBIGUOUS, INSURED, MAX_CANDIDATES, NOT_INSURED, UNKNOWN, Candidate, LookupResult,
 )
+from bot.outlets.validation import FILED
 from bot.render import render
 from bot.outlets.report import build as build_report
 

@@ -13,7 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bot import regions
-from bot.outlets.registry import INSURED, NOT_INSURED, UNKNOWN, Registry, mask, norm
+from bot.outlets.lookups import mask
+from bot.outlets.names import norm
+from bot.outlets.registry import Registry
+from bot.outlets.search import INSURED, NOT_INSURED, UNKNOWN
 from bot.render import plain, render
 from bot.storage.database import now
 
