@@ -6,7 +6,7 @@ and on tests/data/paraphrases.toml (never on the `test` split):
 1. nothing to read (no Chinese words) -> ask for a question;
 2. a subject the bot must not answer (out_of_scope.toml) -> decline with where to ask;
 3. a long message that says nothing about injury, insurance or outlets -> decline;
-4. BM25F rank (bot/ranking.py); a confident, clear winner is answered, a close call is offered
+4. BM25F rank (bot/faq/ranking.py); a confident, clear winner is answered, a close call is offered
    as "你是不是想问" buttons, anything weaker is declined.
 """
 from __future__ import annotations
