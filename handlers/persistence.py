@@ -14,11 +14,7 @@ class SQLitePersistence(BasePersistence):
     def __init__(self, storage: Storage):
         super().__init__(PersistenceInput(bot_data=False, chat_data=False, user_data=True,
                                           callback_data=False))
-        self.db = storage.db
-        self.db["ptb_user_data"].create({"user_id": int, "data": str}, pk="user_id",
-                                        if_not_exists=True)
-        self.db["ptb_conversations"].create({"name": str, "key": str, "state": str},
-                                            pk=("name", "key"), if_not_exists=True)
+        self.db = storage.db   # ptb_user_data, ptb_conversations: bot/storage/schema.py
         self._stored: dict[int, str] = {}   # user id -> JSON last written: skip unchanged writes
 
     async def get_user_data(self) -> dict:

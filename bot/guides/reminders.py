@@ -12,14 +12,7 @@ AT = time(9, 0)          # China time: a reminder at breakfast, not at midnight
 
 class Reminders:
     def __init__(self, storage: Storage):
-        self.db = storage.db
-        table = self.db["reminders"]
-        table.create({"id": int, "chat_id": int, "user_key": str, "deadline_key": str,
-                      "last_day": str, "days_before": int, "due_at": str, "status": str,
-                      "created_at": str, "sent_at": str}, pk="id", if_not_exists=True)
-        table.create_index(["user_key", "deadline_key", "last_day", "days_before"], unique=True,
-                           if_not_exists=True)
-        table.create_index(["status", "due_at"], if_not_exists=True)
+        self.db = storage.db   # the reminders table: bot/storage/schema.py
 
     def plan(self, deadlines: list[Deadline], chat_id: int, user_key: str,
              moment: datetime | None = None) -> list[dict]:

@@ -1,7 +1,7 @@
 """The outlet registry: official lists of express outlets (网点) and whether they pay work-injury
 insurance, imported from CSV, looked up by number or fuzzy name, every lookup logged (hashed user).
 
-Tables (created on first use, in the one SQLite database):
+Tables (in the one SQLite database, see bot/storage/schema.py):
   outlets          one row per outlet, keyed by licence/filing number, else province+name+address
   outlets_fts      FTS5 index over pinyin syllable pairs of the name (homophone typos match)
   outlet_terms     document frequency of each index term (keeps fuzzy queries off common terms)
@@ -11,8 +11,8 @@ Tables (created on first use, in the one SQLite database):
                    and a salted hash of the user — never a raw id, name or phone number
 
 The parts live in their own modules: names (normalisation), reading (CSV), validation, importing,
-search and lookups (the log); Registry composes the Importer, Search and LookupLog parts and owns
-the schema.
+search and lookups (the log); Registry composes the Importer, Search and LookupLog parts. The
+tables are created and upgraded with the rest in bot/storage/schema.py.
 """
 from __future__ import annotations
 
@@ -31,47 +31,7 @@ class Registry(Importer, Search, LookupLog):
         self.storage = storage
         self.db = storage.db
         self.retention_days = retention_days
-        self._purged_at: datetime | None = None
-        self._create()
-
-    # --- schema ------------------------------------------------------------------------------
-    def _create(self) -> None:
-        db = self.db
-        db["import_batches"].create({
-            "id": int, "source": str, "as_of": str, "file_name": str, "sha256": str,
-            "encoding": str, "rows": int, "inserted": int, "updated": int, "unchanged": int,
-            "older": int, "skipped": int, "sample": int, "regions": str, "imported_at": str,
-        }, pk="id", if_not_exists=True)
-        db["outlets"].create({
-            "id": int, "key": str, "number": str, "number_digits": str,
-            "name": str, "brand": str, "parent_company": str, "kind": str,
-            "province": str, "city": str, "city_key": str, "county": str, "address": str,
-            "insured": int, "insured_since": str, "headcount": int,
-            "batch_id": int, "first_batch_id": int,   # the list it was last / first seen in
-        }, pk="id", not_null={"key", "name", "province", "insured", "batch_id"},
-            if_not_exists=True)
-        db["outlet_history"].create({
-            "id": int, "outlet_id": int, "batch_id": int, "as_of": str, "change": str,
-            "insured": int, "insured_since": str, "headcount": int,
-        }, pk="id", if_not_exists=True)
-        db["outlet_terms"].create({"term": str, "df": int}, pk="term", if_not_exists=True)
-        db["lookups"].create({
-            "id": int, "at": str, "month": str, "channel": str, "user_key": str, "region": str,
-            "query": str, "outlet_id": int, "score": float, "result": str, "via": str,
-        }, pk="id", if_not_exists=True)
-        for table, cols, unique in (
-            ("outlets", ["key"], True),
-            ("outlet_history", ["outlet_id"], False), ("lookups", ["at"], False),
-            ("lookups", ["month"], False),
-        ):
-            db[table].create_index(cols, unique=unique, if_not_exists=True)
-        # Only the few numbers with a Chinese prefix have digits to look up (see names._digits).
-        db.execute("CREATE INDEX IF NOT EXISTS idx_outlets_number_digits ON outlets(number_digits)"
-                   " WHERE number_digits IS NOT NULL")
-        # Contentless: the index holds only rowids; the import writes and deletes its entries
-        # (each entry's terms can be rebuilt from the row, see names.doc_terms()).
-        db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS outlets_fts USING fts5("
-                   "terms, content='', detail=none)")
+        self._purged_at: datetime | None = None   # tables: bot/storage/schema.py
 
     @property
     def path(self) -> str:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import sqlite_utils
 
+from bot.storage import schema
 from bot.text import mask_personal
 
 log = logging.getLogger(__name__)
 
 GAP_TEXT_MAX = 500      # a gap is for curators: the start of the question is enough
 REGION_CACHE = 100_000  # couriers whose region is kept in memory
-BUSY_MS = 2000          # wait this long for another process's write (an import) to finish  # a gap is for curators: the start of the question is enough
+BUSY_MS = 2000          # wait this long for another process's write (an import) to finish
 
 
 def now() -> str:
@@ -39,15 +40,9 @@ class Storage:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
         self._regions: dict[str, str | None] = {}   # this process is the only writer of prefs
-        self._create()
-
-    def _create(self) -> None:
-        self.db["prefs"].create(
-            {"user_key": str, "region": str, "updated_at": str}, pk="user_key", if_not_exists=True
-        )
-        self.db["gaps"].create(
-            {"id": int, "text": str, "region": str, "created_at": str}, pk="id", if_not_exists=True
-        )
+        upgraded = schema.upgrade(self.db)   # every table, one place, versioned
+        if upgraded:
+            log.info("database %s upgraded: %s", path, ", ".join(upgraded))
 
     # --- preferences -------------------------------------------------------------------------
     def region(self, key: str) -> str | None:
@@ -68,13 +63,11 @@ class Storage:
         removed = {"prefs": 0, "reminders": [], "lookups": 0}
         with self.db.conn:
             removed["prefs"] = self.db.execute("delete from prefs where user_key = ?", [key]).rowcount
-            if self.db["reminders"].exists():
-                removed["reminders"] = [r[0] for r in self.db.execute(
-                    "select id from reminders where user_key = ?", [key]).fetchall()]
-                self.db.execute("delete from reminders where user_key = ?", [key])
-            if self.db["lookups"].exists():
-                removed["lookups"] = self.db.execute(
-                    "update lookups set user_key = null where user_key = ?", [key]).rowcount
+            removed["reminders"] = [r[0] for r in self.db.execute(
+                "select id from reminders where user_key = ?", [key]).fetchall()]
+            self.db.execute("delete from reminders where user_key = ?", [key])
+            removed["lookups"] = self.db.execute(
+                "update lookups set user_key = null where user_key = ?", [key]).rowcount
         self._regions.pop(key, None)
         return removed
 

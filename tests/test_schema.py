@@ -1,0 +1,61 @@
+"""One schema module with versioned sqlite-utils migrations: a fresh database gets every table, a
+database made by main before migrations existed upgrades in place and keeps its data, and a later
+migration reaches such a database."""
+import shutil
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from bot.outlets.registry import Registry
+from bot.storage import schema
+from bot.storage.database import Storage
+
+BEFORE = Path(__file__).parent / "data" / "db_before_migrations.sqlite"   # made by main 27fa94f
+TABLES = {"prefs", "gaps", "import_batches", "outlets", "outlet_history", "outlet_terms",
+          "lookups", "outlets_fts", "reminders", "ptb_user_data", "ptb_conversations"}
+
+
+def _tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as con:
+        return {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
+
+
+def test_a_fresh_database_gets_every_table_and_its_version(tmp_path):
+    storage = Storage(tmp_path / "bot.db")
+    assert TABLES <= set(storage.db.table_names())
+    assert schema.version(storage.db) == ["m001_initial"]
+    assert schema.upgrade(storage.db) == []        # opening again changes nothing
+
+
+def test_a_database_from_before_migrations_upgrades_and_keeps_its_data(tmp_path):
+    path = tmp_path / "bot.db"
+    shutil.copy(BEFORE, path)
+    assert "_sqlite_migrations" not in _tables(path) and TABLES <= _tables(path)
+    storage = Storage(path)
+    assert schema.version(storage.db) == ["m001_initial"]
+    counts = {t: storage.db[t].count for t in ("prefs", "gaps", "outlets", "reminders", "lookups",
+                                                 "ptb_user_data", "ptb_conversations")}
+    assert counts == {"prefs": 1, "gaps": 1, "outlets": 3, "reminders": 2, "lookups": 1,
+                      "ptb_user_data": 1, "ptb_conversations": 1}
+    assert storage.region("k" * 32) == "济宁"
+    registry = Registry(storage)
+    name = registry.db.execute("select name from outlets order by id limit 1").fetchone()[0]
+    assert registry.lookup(name).best.outlet["name"] == name
+
+
+def test_a_later_migration_reaches_an_old_database(tmp_path):
+    path = tmp_path / "bot.db"
+    shutil.copy(BEFORE, path)
+    later = Migrations("courier_bot")
+    later()(schema.m001_initial)
+
+    @later()
+    def m002_gaps_channel(db: sqlite_utils.Database) -> None:
+        db["gaps"].add_column("channel", str)
+
+    db = sqlite_utils.Database(path)
+    assert schema.upgrade(db, later) == ["m001_initial", "m002_gaps_channel"]
+    assert "channel" in db["gaps"].columns_dict and db["gaps"].count == 1
+    assert schema.upgrade(db, later) == []
