@@ -1,95 +1,137 @@
-"""Configuration from one TOML file; every key is documented in config.example.toml."""
+"""Configuration from one TOML file. Each key is declared once, on its Config field: where it sits
+in the file, its type, its allowed range and how it is read; loading, checking and the test that
+config.example.toml documents every key all work from these declarations."""
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from bot import regions
 from bot.faq.loader import DEFAULT_DIR
 from bot.faq.matcher import THRESHOLD
 from bot.outlets.premium import DEFAULT_RULES, PremiumConfigError, PremiumRule, parse_rules
 
+EXAMPLE_SALT = "change-me"
+SECTIONS = ("telegram", "storage", "faq", "privacy", "limits", "output", "outlets", "premium",
+            "webhook", "health")
+
 
 class ConfigError(ValueError):
     """A missing or malformed config; the message names the key."""
 
 
+def setting(key: str, default: Any, kind: type | tuple[type, ...], *,
+            within: tuple[float, float] | None = None, read: Callable | None = None) -> Any:
+    """A Config field read from `key` ("section.name"): checked against `kind` and `within`, then
+    turned into the field's value by `read` (value, folder of the config file)."""
+    return field(default=default, metadata={"key": key, "kind": kind, "within": within,
+                                            "read": read})
+
+
+def _or_none(value: str, _base: Path) -> str | None:
+    return value or None
+
+
+def _path(value: str, base: Path) -> Path:
+    p = Path(value)
+    return p if p.is_absolute() else base / p
+
+
+def _float(value: float, _base: Path) -> float:
+    return float(value)
+
+
+def _admins(value: list, _base: Path) -> frozenset[int]:
+    if not all(isinstance(a, int) and not isinstance(a, bool) for a in value):
+        raise ConfigError("telegram.admin_ids must be a list of numeric Telegram user ids")
+    return frozenset(value)
+
+
+def _region(value: str, _base: Path) -> str | None:
+    if value and regions.canonical(value) is None:
+        raise ConfigError(f"faq.default_region {value!r} is not a known region")
+    return regions.canonical(value) if value else None
+
+
+def _secret(value: str, _base: Path) -> str | None:
+    if value and not (len(value) <= 256 and value.isascii()
+                      and value.replace("_", "").replace("-", "").isalnum()):
+        raise ConfigError("webhook.secret_token must be 1-256 characters: A-Z, a-z, 0-9, _ and -")
+    return value or None
+
+
+def _webhook_path(value: str, _base: Path) -> str:
+    return value.strip("/")
+
+
 @dataclass(frozen=True)
 class Config:
-    token: str | None = None
-    base_url: str | None = None           # self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot
-    base_file_url: str | None = None
-    rate_limiter: bool = True             # PTB's AIORateLimiter keeps us inside Telegram's limits
-    sends_per_second: float = 30.0        # overall outgoing limit (Telegram's bulk limit)
-    network_retries: int = 3              # retries of a call that failed in transit (5xx, time-out)
-    request_timeout: float = 10.0         # seconds for one Bot API call (not the long poll)
-    admin_ids: frozenset[int] = frozenset()
-    database: Path = Path("data/courier-bot.db")
-    faq_dir: Path = DEFAULT_DIR
-    threshold: float = THRESHOLD
-    default_region: str | None = None
-    user_salt: str = "change-me"          # EXAMPLE_SALT: fine for the console, not for Telegram
-    max_message_chars: int = 500
-    questions_per_minute: int = 20        # per courier, questions and outlet lookups (0 = no limit)
-    output_dir: Path = Path("out")
-    lookup_retention_days: int = 180      # outlet lookups are deleted after this (0 = keep none)
-    load_sample_outlets: bool = True      # load the fictional sample outlet list on first run
-    premium: tuple[PremiumRule, ...] = DEFAULT_RULES   # per-region rate/base for /premium
-    webhook_url: str | None = None        # public https URL Telegram posts updates to
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-    webhook_path: str = "telegram"
-    webhook_secret: str | None = None     # checked on every webhook request (required for webhooks)
-    health_listen: str = "127.0.0.1"
-    health_port: int = 0                  # GET /healthz on this port; 0 = off
-    path: Path | None = field(default=None, compare=False)
+    # [telegram] — the token may also come from $TELEGRAM_BOT_TOKEN (it wins)
+    token: str | None = setting("telegram.token", None, str, read=_or_none)
+    base_url: str | None = setting("telegram.base_url", None, str, read=_or_none)
+    base_file_url: str | None = setting("telegram.base_file_url", None, str, read=_or_none)
+    rate_limiter: bool = setting("telegram.rate_limiter", True, bool)
+    sends_per_second: float = setting("telegram.sends_per_second", 30.0, (int, float),
+                                      within=(0.1, 1000), read=_float)
+    network_retries: int = setting("telegram.network_retries", 3, int, within=(0, 20))
+    request_timeout: float = setting("telegram.request_timeout", 10.0, (int, float),
+                                     within=(0.1, 600), read=_float)
+    admin_ids: frozenset[int] = setting("telegram.admin_ids", frozenset(), list, read=_admins)
+    # [storage], [faq], [privacy], [limits], [output], [outlets]
+    database: Path = setting("storage.database", Path("data/courier-bot.db"), str, read=_path)
+    faq_dir: Path = setting("faq.dir", DEFAULT_DIR, str, read=_path)
+    threshold: float = setting("faq.threshold", THRESHOLD, (int, float), within=(0, 100),
+                               read=_float)
+    default_region: str | None = setting("faq.default_region", None, str, read=_region)
+    user_salt: str = setting("privacy.user_salt", EXAMPLE_SALT, str)   # fine for the console only
+    lookup_retention_days: int = setting("privacy.lookup_retention_days", 180, int,
+                                         within=(0, 36500))   # 0 keeps no lookup log
+    max_message_chars: int = setting("limits.max_message_chars", 500, int, within=(1, 4096))
+    questions_per_minute: int = setting("limits.questions_per_minute", 20, int,
+                                        within=(0, 10_000))   # per courier; 0 = no limit
+    output_dir: Path = setting("output.dir", Path("out"), str, read=_path)
+    load_sample_outlets: bool = setting("outlets.load_sample", True, bool)
+    # [webhook], [health]
+    webhook_url: str | None = setting("webhook.url", None, str, read=_or_none)
+    webhook_listen: str = setting("webhook.listen", "127.0.0.1", str)
+    webhook_port: int = setting("webhook.port", 8443, int, within=(1, 65535))
+    webhook_path: str = setting("webhook.path", "telegram", str, read=_webhook_path)
+    webhook_secret: str | None = setting("webhook.secret_token", None, str, read=_secret)
+    health_listen: str = setting("health.listen", "127.0.0.1", str)
+    health_port: int = setting("health.port", 0, int, within=(0, 65535))   # 0 = off
+    # [premium."REGION"] tables, checked by bot/outlets/premium.parse_rules
+    premium: tuple[PremiumRule, ...] = DEFAULT_RULES
+    path: Path | None = field(default=None, compare=False)   # the file it was read from
 
 
-_SCHEMA = {
-    "telegram": {"token": str, "base_url": str, "base_file_url": str, "admin_ids": list,
-                 "rate_limiter": bool, "sends_per_second": (int, float), "network_retries": int,
-                 "request_timeout": (int, float)},
-    "storage": {"database": str},
-    "faq": {"dir": str, "threshold": (int, float), "default_region": str},
-    "privacy": {"user_salt": str, "lookup_retention_days": int},
-    "outlets": {"load_sample": bool},
-    "premium": {},   # [premium.REGION] tables, checked by bot.premium.parse_rules
-    "limits": {"max_message_chars": int, "questions_per_minute": int},
-    "output": {"dir": str},
-    "webhook": {"url": str, "listen": str, "port": int, "path": str, "secret_token": str},
-    "health": {"listen": str, "port": int},
-}
-
-
-# Numeric keys and the smallest/largest value that makes sense for each.
-_RANGES = {
-    ("telegram", "sends_per_second"): (0.1, 1000), ("telegram", "network_retries"): (0, 20),
-    ("telegram", "request_timeout"): (0.1, 600), ("faq", "threshold"): (0, 100),
-    ("limits", "max_message_chars"): (1, 4096), ("limits", "questions_per_minute"): (0, 10_000),
-    ("webhook", "port"): (1, 65535), ("health", "port"): (0, 65535),
-}
-EXAMPLE_SALT = "change-me"
+def settings() -> dict[str, Any]:
+    """"section.name" -> the Config field that reads it, in declaration order."""
+    return {f.metadata["key"]: f for f in fields(Config) if "key" in f.metadata}
 
 
 def _check(data: dict) -> None:
+    """Sections and keys must be known, of the right type and in range."""
+    known = settings()
     for section, value in data.items():
-        if section not in _SCHEMA:
+        if section not in SECTIONS:
             raise ConfigError(f"unknown section [{section}]")
         if not isinstance(value, dict):
             raise ConfigError(f"[{section}] must be a table")
         if section == "premium":
             continue
         for key, item in value.items():
-            kind = _SCHEMA[section].get(key)
-            if kind is None:
+            spec = known.get(f"{section}.{key}")
+            if spec is None:
                 raise ConfigError(f"unknown key {section}.{key}")
+            kind, within = spec.metadata["kind"], spec.metadata["within"]
             if not isinstance(item, kind) or (isinstance(item, bool) and kind is not bool):
                 raise ConfigError(f"{section}.{key} has the wrong type ({type(item).__name__})")
-            low, high = _RANGES.get((section, key), (None, None))
-            if low is not None and not low <= item <= high:
-                raise ConfigError(f"{section}.{key} must be between {low} and {high}")
+            if within is not None and not within[0] <= item <= within[1]:
+                raise ConfigError(f"{section}.{key} must be between {within[0]} and {within[1]}")
 
 
 def load(path: str | Path | None = None) -> Config:
@@ -106,63 +148,18 @@ def load(path: str | Path | None = None) -> Config:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
         _check(data)
     base = path.parent if path else Path.cwd()
-    tg, faq = data.get("telegram", {}), data.get("faq", {})
-    admins = tg.get("admin_ids", [])
-    if not all(isinstance(a, int) and not isinstance(a, bool) for a in admins):
-        raise ConfigError("telegram.admin_ids must be a list of numeric Telegram user ids")
-    region = faq.get("default_region")
-    if region is not None and regions.canonical(region) is None:
-        raise ConfigError(f"faq.default_region {region!r} is not a known region")
-    salt = data.get("privacy", {}).get("user_salt", Config.user_salt)
-    retention = data.get("privacy", {}).get("lookup_retention_days", Config.lookup_retention_days)
-    if retention < 0:
-        raise ConfigError("privacy.lookup_retention_days must be 0 (keep no lookups) or more")
+    values: dict[str, Any] = {}
+    for key, spec in settings().items():
+        section, name = key.split(".")
+        if name in data.get(section, {}):
+            read = spec.metadata["read"]
+            raw = data[section][name]
+            values[spec.name] = read(raw, base) if read else raw
+        elif isinstance(spec.default, Path):   # a default folder is relative to the config too
+            values[spec.name] = _path(str(spec.default), base)
+    values["token"] = os.environ.get("TELEGRAM_BOT_TOKEN") or values.get("token")
     try:
-        premium = parse_rules(data.get("premium", {}))
+        values["premium"] = parse_rules(data.get("premium", {}))
     except PremiumConfigError as exc:
         raise ConfigError(str(exc)) from None
-    return Config(
-        lookup_retention_days=retention,
-        load_sample_outlets=data.get("outlets", {}).get("load_sample", Config.load_sample_outlets),
-        premium=premium,
-        token=os.environ.get("TELEGRAM_BOT_TOKEN") or tg.get("token") or None,
-        base_url=tg.get("base_url") or None,
-        base_file_url=tg.get("base_file_url") or None,
-        rate_limiter=tg.get("rate_limiter", Config.rate_limiter),
-        sends_per_second=float(tg.get("sends_per_second", Config.sends_per_second)),
-        network_retries=tg.get("network_retries", Config.network_retries),
-        request_timeout=float(tg.get("request_timeout", Config.request_timeout)),
-        admin_ids=frozenset(admins),
-        database=_path(base, data.get("storage", {}).get("database"), Config.database),
-        faq_dir=_path(base, faq.get("dir"), Config.faq_dir),
-        threshold=float(faq.get("threshold", Config.threshold)),
-        default_region=regions.canonical(region) if region else None,
-        user_salt=salt,
-        max_message_chars=data.get("limits", {}).get("max_message_chars", Config.max_message_chars),
-        questions_per_minute=data.get("limits", {}).get("questions_per_minute",
-                                                        Config.questions_per_minute),
-        output_dir=_path(base, data.get("output", {}).get("dir"), Config.output_dir),
-        path=path,
-        **_serving(data),
-    )
-
-
-def _serving(data: dict) -> dict:
-    hook, health = data.get("webhook", {}), data.get("health", {})
-    secret = hook.get("secret_token")
-    if secret is not None and not (1 <= len(secret) <= 256 and secret.isascii()
-                                   and secret.replace("_", "").replace("-", "").isalnum()):
-        raise ConfigError("webhook.secret_token must be 1-256 characters: A-Z, a-z, 0-9, _ and -")
-    return {
-        "webhook_url": hook.get("url") or None, "webhook_secret": secret or None,
-        "webhook_listen": hook.get("listen", Config.webhook_listen),
-        "webhook_port": hook.get("port", Config.webhook_port),
-        "webhook_path": hook.get("path", Config.webhook_path).strip("/"),
-        "health_listen": health.get("listen", Config.health_listen),
-        "health_port": health.get("port", Config.health_port),
-    }
-
-
-def _path(base: Path, value: str | None, default: Path) -> Path:
-    p = Path(value) if value else default
-    return p if p.is_absolute() else base / p
+    return Config(**values, path=path)
