@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.assistant import Assistant
-from bot.reply import SOURCE, Reply
+from bot.reply import GUIDE, SOURCE, Reply
 from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.guides.engine import Engine, load_guides
 from bot.render import label, plain, render
@@ -85,7 +85,7 @@ class Console:
     def press(self, data: str) -> Reply:
         if data in MENU_GUIDES:
             return self.start_guide(MENU_GUIDES[data])
-        if self.session is not None and data.startswith("g:"):
+        if self.session is not None and data.startswith(GUIDE):
             return self.guide_input(data)
         return self.assistant.callback(data, self.user)
 

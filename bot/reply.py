@@ -17,6 +17,11 @@ if TYPE_CHECKING:   # types only: the FAQ and guide modules do not need each oth
 FAQ, MENU, REGION = "faq:", "menu:", "region:"
 SOURCE = "src:"  # 📄 查看原文 of an entry: "src:<entry id>"
 OUTLET = "ol:"   # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlets/desk.py)
+GUIDE = "g:"     # a guide's answer: "g:<step>:<value>", "g:back", "g:cancel" (bot/guides/flow.py)
+REMINDER = "rem:"   # a reminder offer or cancel button (handlers/reminders.py)
+# Every prefix, for the update log (anything else was forged and is logged as "other").
+BUTTON_PREFIXES = frozenset(p.rstrip(":") for p in (FAQ, MENU, REGION, SOURCE, OUTLET, GUIDE,
+                                                    REMINDER))
 REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
 
 

@@ -17,21 +17,17 @@ from bot.render import label
 from bot.storage.database import Storage
 from handlers import guide, outlets, privacy, qa, reminders
 from handlers.application import CourierApplication
+from handlers.commands import ADVERTISED
 from handlers.context import CONTEXT_TYPES, Context
 from handlers.health import HealthServer
 from handlers.persistence import SQLitePersistence
 from handlers.ratelimit import RetryingRateLimiter
 
-# Shown in Telegram's command menu (descriptions in labels.j2); /stats is for admins, not shown.
-COMMANDS_ADVERTISED = ("start", "help", "region", "injury", "assess", "reminders", "back",
-                       "cancel", "forgetme", "outlet", "premium", "benefit")
-
-
 RETENTION_EVERY = 3600   # seconds between purges of lookups older than the retention period
 
 
 async def _post_init(app: Application) -> None:
-    await app.bot.set_my_commands([BotCommand(c, label("cmd_" + c)) for c in COMMANDS_ADVERTISED])
+    await app.bot.set_my_commands([BotCommand(c, label("cmd_" + c)) for c in ADVERTISED])
     reminders.schedule_all(app)   # JobQueue jobs are not persisted: rebuild them from SQLite
     app.job_queue.run_repeating(_purge_lookups, interval=RETENTION_EVERY, first=0)
     config: Config = app.bot_data.assistant.config

@@ -8,12 +8,12 @@ import time
 from telegram import Update
 from telegram.ext import Application
 
+from bot.reply import BUTTON_PREFIXES
+from handlers.commands import NAMES as COMMAND_NAMES
+
 log = logging.getLogger("courier_bot.updates")
-# The bot's own command names and button prefixes; anything else was typed or forged by someone
-# (it may be a phone number or a name), so it is logged as "other".
-COMMAND_NAMES = frozenset("start help region injury assess reminders back cancel forgetme outlet "
-                          "premium stats".split())
-BUTTON_PREFIXES = frozenset("faq menu region ol g rem".split())
+# The bot's own command names and button prefixes are logged; anything else was typed or forged
+# by someone (it may be a phone number or a name), so it is logged as "other".
 
 
 def kind_of(update: object) -> str:

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from handlers.context import Context
-from bot.reply import Reply
+from bot.reply import REMINDER, Reply
 from bot.dates import CHINA, Deadline
 from bot.guides.reminders import Reminders, describe, due_at, last_day
 from bot.render import label, render
@@ -18,7 +18,7 @@ from handlers.common import send, user_of
 
 log = logging.getLogger(__name__)
 OFFERED = "offered_deadlines" # user_data key: deadlines the last guide offered reminders for
-ADD, NO, CANCEL = "rem:add", "rem:no", "rem:cancel:"
+ADD, NO, CANCEL = REMINDER + "add", REMINDER + "no", REMINDER + "cancel:"
 RETRY_SECONDS = 60
 
 

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from handlers.application import BUTTON_PREFIXES, COMMAND_NAMES
+from bot.reply import BUTTON_PREFIXES
+from handlers.commands import NAMES as COMMAND_NAMES
 from bot.assistant import Assistant
 from bot.reply import Reply
 from bot.config import Config

@@ -6,11 +6,10 @@ from datetime import date
 from bot import dates
 
 from bot.guides import outcomes
-from bot.reply import REGION_BUTTONS, Reply, region_label
+from bot.reply import GUIDE, REGION_BUTTONS, Reply, region_label
 from bot.guides.engine import Engine, Turn
 from bot.render import label, macro_lines, render, render_markup
 
-GUIDE = "g:"                  # callback data: g:<step>:<value>, g:back, g:cancel
 BACK, CANCEL = GUIDE + "back", GUIDE + "cancel"
 MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}   # menu button -> guide
 
