@@ -2,6 +2,7 @@
 messages and small talk. Every message goes through the whole core (Assistant.understand), so a
 real question counts as right only when the reply's text — answer and 「接下来」 lines — holds
 every key fact its label names."""
+
 from __future__ import annotations
 
 import statistics
@@ -15,7 +16,7 @@ from bot.text import clean
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEFAULT_CASES = DATA / "paraphrases.toml"
-ANSWERS = {"benefit"}   # replies that state facts without an FAQ entry
+ANSWERS = {"benefit"}  # replies that state facts without an FAQ entry
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Outcome:
     right: bool
     top3: bool
     ms: float
-    got: str = ""               # entry id or intent the reply gave
+    got: str = ""  # entry id or intent the reply gave
     needs_followups: bool = False
 
 
@@ -41,7 +42,8 @@ class Report:
         n = len(self.outcomes)
         ms = sorted(o.ms for o in self.outcomes) or [0.0]
         return {
-            "set": self.name, "n": n,
+            "set": self.name,
+            "n": n,
             "right": self.count(lambda o: o.right),
             "wrong": self.count(lambda o: o.answered and not o.right),
             "declined": self.count(lambda o: not o.answered),
@@ -87,10 +89,13 @@ def paraphrases(assistant, cases: list[dict], name: str = "paraphrases") -> Repo
         if want:
             right = bool(entry) and entry.topic == want and region in (None, m.region)
             top3 = bool(m) and want in [e.topic for e, _ in m.ranked[:3]]
-        else:   # must decline: right when nothing was answered
+        else:  # must decline: right when nothing was answered
             right, top3 = entry is None, entry is None
-        report.outcomes.append(Outcome(case["q"], bool(entry), right, top3, ms,
-                                       entry.id if entry else (reply.intent or "")))
+        report.outcomes.append(
+            Outcome(
+                case["q"], bool(entry), right, top3, ms, entry.id if entry else (reply.intent or "")
+            )
+        )
     return report
 
 
@@ -101,16 +106,24 @@ def real(assistant, items: list[dict], name: str) -> Report:
         reply, ms = _run(assistant, item["text"], item.get("region"))
         m = reply.match
         entry = m.entry if m else None
-        answered = bool(entry) or reply.intent in ANSWERS   # a computed benefit answers too
+        answered = bool(entry) or reply.intent in ANSWERS  # a computed benefit answers too
         text = plain(reply.text)
         right = answered and has_facts(text, item["facts"])
-        wanted = {e.topic for e in map(assistant.matcher.entry, item["ids"]) if e}   # any region
+        wanted = {e.topic for e in map(assistant.matcher.entry, item["ids"]) if e}  # any region
         ranked = {e.topic for e, _ in (m.ranked[:3] if m else [])}
         top3 = bool(wanted & ranked) or (entry is not None and entry.topic in wanted)
         alone = bool(entry) and has_facts(entry.title + entry.answer, item["facts"])
-        report.outcomes.append(Outcome(item["text"], answered, right, top3 or right, ms,
-                                       entry.id if entry else (reply.intent or ""),
-                                       needs_followups=right and bool(entry) and not alone))
+        report.outcomes.append(
+            Outcome(
+                item["text"],
+                answered,
+                right,
+                top3 or right,
+                ms,
+                entry.id if entry else (reply.intent or ""),
+                needs_followups=right and bool(entry) and not alone,
+            )
+        )
     return report
 
 
@@ -121,8 +134,16 @@ def declines(assistant, items: list[dict], name: str) -> Report:
         reply, ms = _run(assistant, item["text"], None)
         entry = reply.match.entry if reply.match else None
         answered = bool(entry) or reply.intent in ANSWERS
-        report.outcomes.append(Outcome(item["text"], answered, not answered, not answered,
-                                       ms, entry.id if entry else (reply.intent or "")))
+        report.outcomes.append(
+            Outcome(
+                item["text"],
+                answered,
+                not answered,
+                not answered,
+                ms,
+                entry.id if entry else (reply.intent or ""),
+            )
+        )
     return report
 
 
@@ -142,12 +163,15 @@ def all_sets(assistant, data: Path = DATA) -> list[Report]:
     if real_file.exists():
         items = load(real_file)
         for split in ("dev", "test"):
-            reports.append(real(assistant, [i for i in items if i["split"] == split], f"real {split}"))
+            reports.append(
+                real(assistant, [i for i in items if i["split"] == split], f"real {split}")
+            )
     if (data / "off_topic.toml").exists():
         items = load(data / "off_topic.toml")
         for split in ("dev", "test"):
-            reports.append(declines(assistant, [i for i in items if i["split"] == split],
-                                    f"off-topic {split}"))
+            reports.append(
+                declines(assistant, [i for i in items if i["split"] == split], f"off-topic {split}")
+            )
     if (data / "smalltalk.toml").exists():
         reports.append(smalltalk(assistant, load(data / "smalltalk.toml")))
     return reports
@@ -160,7 +184,12 @@ def table(reports: list[Report]) -> str:
     for r in reports:
         row = r.row()
         n = max(row["n"], 1)
-        pct = lambda k: f"{row[k]} ({row[k] / n:.0%})"   # noqa: E731 - a local formatter
-        lines.append(f"| {row['set']} | {row['n']} | {pct('right')} | {pct('wrong')} | "
-                     f"{pct('declined')} | {pct('top3')} | {row['p50_ms']} | {row['p99_ms']} |")
+
+        def pct(k: str, row: dict = row, n: int = n) -> str:
+            return f"{row[k]} ({row[k] / n:.0%})"
+
+        lines.append(
+            f"| {row['set']} | {row['n']} | {pct('right')} | {pct('wrong')} | "
+            f"{pct('declined')} | {pct('top3')} | {row['p50_ms']} | {row['p99_ms']} |"
+        )
     return "\n".join(lines)

@@ -4,9 +4,11 @@ The real python-telegram-bot Application talks HTTP to it (PTB's `base_url`): it
 queued updates through getUpdates long polling and records every method the bot calls.
 Standard library only, so `courier-bot bench` needs no test dependencies.
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.parser
 import email.policy
 import itertools
@@ -17,9 +19,15 @@ import urllib.parse
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
-BOT_USER = {"id": 1000, "is_bot": True, "first_name": "工伤助手", "username": "courier_test_bot",
-            "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False}
+BOT_USER = {
+    "id": 1000,
+    "is_bot": True,
+    "first_name": "工伤助手",
+    "username": "courier_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 TOKEN = "1000:TEST"
 
 
@@ -27,7 +35,7 @@ TOKEN = "1000:TEST"
 class Call:
     method: str
     params: dict
-    files: dict = field(default_factory=dict)   # field name -> (filename, bytes)
+    files: dict = field(default_factory=dict)  # field name -> (filename, bytes)
     at: float = field(default_factory=time.perf_counter)
 
 
@@ -38,15 +46,22 @@ class FakeBotAPI:
     """`faults` maps a kind in FAULTS to the share of calls (other than getUpdates) that fail that
     way. A failed call is not carried out, as when Telegram rejects it, so a retry is safe."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, faults: dict | None = None,
-                 seed: int = 7, retry_after: int = 1, stall: float = 2.0):
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: dict | None = None,
+        seed: int = 7,
+        retry_after: int = 1,
+        stall: float = 2.0,
+    ):
         self.host, self.port = host, port
         self.faults = dict(faults or {})
-        self.injected: Counter = Counter()           # fault kind -> times injected
+        self.injected: Counter = Counter()  # fault kind -> times injected
         self._rng = random.Random(seed)
         self.retry_after, self.stall = retry_after, stall
         self.calls: list[Call] = []
-        self.counts: Counter = Counter()             # method -> calls so far
+        self.counts: Counter = Counter()  # method -> calls so far
         self._updates: deque[dict] = deque()
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
@@ -54,10 +69,10 @@ class FakeBotAPI:
         self._message_ids = itertools.count(1)
         self._server: asyncio.base_events.Server | None = None
         self._handlers: set[asyncio.Task] = set()
-        self.delivered_at: dict[int, float] = {}     # update_id -> when getUpdates handed it out
+        self.delivered_at: dict[int, float] = {}  # update_id -> when getUpdates handed it out
 
     # --- lifecycle ----------------------------------------------------------------------------
-    async def start(self) -> "FakeBotAPI":
+    async def start(self) -> FakeBotAPI:
         self._server = await asyncio.start_server(self._serve, self.host, self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -81,11 +96,21 @@ class FakeBotAPI:
         self._new_update.set()
         return uid
 
-    def message(self, text: str | None = None, chat_id: int = 42, user_id: int = 42,
-                chat_type: str = "private", **extra) -> int:
-        msg = {"message_id": next(self._message_ids), "date": int(time.time()),
-               "chat": {"id": chat_id, "type": chat_type},
-               "from": {"id": user_id, "is_bot": False, "first_name": "快递员"}, **extra}
+    def message(
+        self,
+        text: str | None = None,
+        chat_id: int = 42,
+        user_id: int = 42,
+        chat_type: str = "private",
+        **extra,
+    ) -> int:
+        msg = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": chat_type},
+            "from": {"id": user_id, "is_bot": False, "first_name": "快递员"},
+            **extra,
+        }
         if text is not None:
             msg["text"] = text
             if text.startswith("/"):
@@ -94,8 +119,15 @@ class FakeBotAPI:
         return self.push("message", msg)
 
     def sticker(self, chat_id: int = 42, user_id: int = 42) -> int:
-        sticker = {"file_id": "st1", "file_unique_id": "st1u", "width": 512, "height": 512,
-                   "is_animated": False, "is_video": False, "type": "regular"}
+        sticker = {
+            "file_id": "st1",
+            "file_unique_id": "st1u",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
         return self.message(None, chat_id, user_id, sticker=sticker)
 
     def photo(self, chat_id: int = 42, user_id: int = 42) -> int:
@@ -103,45 +135,62 @@ class FakeBotAPI:
         return self.message(None, chat_id, user_id, photo=photo)
 
     def callback(self, data: str, chat_id: int = 42, user_id: int = 42) -> int:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER, "text": "…"}
-        query = {"id": str(next(self._ids)), "chat_instance": "ci", "data": data, "message": message,
-                 "from": {"id": user_id, "is_bot": False, "first_name": "快递员"}}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": "…",
+        }
+        query = {
+            "id": str(next(self._ids)),
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+            "from": {"id": user_id, "is_bot": False, "first_name": "快递员"},
+        }
         return self.push("callback_query", query)
 
     # --- waiting for the bot ------------------------------------------------------------------
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
-        return [c for c in self.calls if c.method == method
-                and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))]
+        return [
+            c
+            for c in self.calls
+            if c.method == method
+            and (chat_id is None or str(c.params.get("chat_id")) == str(chat_id))
+        ]
 
-    async def wait_for(self, method: str = "sendMessage", count: int = 1, chat_id: int | None = None,
-                       timeout: float = 10.0) -> list[Call]:
+    async def wait_for(
+        self,
+        method: str = "sendMessage",
+        count: int = 1,
+        chat_id: int | None = None,
+        timeout: float = 10.0,
+    ) -> list[Call]:
         """Wait until the bot has called `method` at least `count` times; return those calls."""
         deadline = time.monotonic() + timeout
         while (self.counts[method] if chat_id is None else len(self.sent(method, chat_id))) < count:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"bot called {method} {len(self.sent(method, chat_id))} times, "
-                                   f"expected {count}; calls: {[c.method for c in self.calls]}")
+                raise TimeoutError(
+                    f"bot called {method} {len(self.sent(method, chat_id))} times, "
+                    f"expected {count}; calls: {[c.method for c in self.calls]}"
+                )
             self._new_call.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_call.wait(), remaining)
-            except asyncio.TimeoutError:
-                pass
         return self.sent(method, chat_id)
 
     # --- the Bot API ----------------------------------------------------------------------------
     async def _get_updates(self, params: dict) -> list[dict]:
         offset = int(params.get("offset") or 0)
         while self._updates and self._updates[0]["update_id"] < offset:
-            self._updates.popleft()     # confirmed by the bot
+            self._updates.popleft()  # confirmed by the bot
         timeout = float(params.get("timeout") or 0)
         if not self._updates and timeout > 0:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
         batch = list(itertools.islice(self._updates, int(params.get("limit") or 100)))
         moment = time.perf_counter()
         for u in batch:
@@ -150,8 +199,13 @@ class FakeBotAPI:
 
     def _message_result(self, params: dict, **extra) -> dict:
         chat_id = int(params.get("chat_id", 0))
-        result = {"message_id": next(self._message_ids), "date": int(time.time()),
-                  "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER, **extra}
+        result = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            **extra,
+        }
         if "text" in params:
             result["text"] = params["text"]
         return result
@@ -181,17 +235,30 @@ class FakeBotAPI:
             return False
         self.injected[kind] += 1
         if kind == "429":
-            _write_json(writer, {"ok": False, "error_code": 429,
-                                 "description": f"Too Many Requests: retry after {self.retry_after}",
-                                 "parameters": {"retry_after": self.retry_after}}, status=429)
+            _write_json(
+                writer,
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {self.retry_after}",
+                    "parameters": {"retry_after": self.retry_after},
+                },
+                status=429,
+            )
         elif kind in ("500", "502"):
-            _write_json(writer, {"ok": False, "error_code": int(kind),
-                                 "description": "Internal Server Error" if kind == "500" else "Bad Gateway"},
-                        status=int(kind))
+            _write_json(
+                writer,
+                {
+                    "ok": False,
+                    "error_code": int(kind),
+                    "description": "Internal Server Error" if kind == "500" else "Bad Gateway",
+                },
+                status=int(kind),
+            )
         elif kind == "timeout":
-            await asyncio.sleep(self.stall)    # longer than the bot's read timeout
+            await asyncio.sleep(self.stall)  # longer than the bot's read timeout
             writer.close()
-        else:                                  # "drop": hang up without a word
+        else:  # "drop": hang up without a word
             writer.close()
         await writer.drain()
         return True
@@ -244,7 +311,8 @@ def _parse_body(headers: dict, body: bytes) -> tuple[dict, dict]:
     kind = headers.get("content-type", "")
     if kind.startswith("multipart/form-data"):
         msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            b"Content-Type: " + kind.encode() + b"\r\n\r\n" + body)
+            b"Content-Type: " + kind.encode() + b"\r\n\r\n" + body
+        )
         params, files = {}, {}
         for part in msg.iter_parts():
             name = part.get_param("name", header="content-disposition")
@@ -278,26 +346,34 @@ def serve_burst(conn, messages: list[tuple[int, str]], timeout: float = 120.0) -
         conn.send(api.base_url)
         asked: dict[int, list[int]] = {}
         for courier, text in messages:
-            asked.setdefault(courier, []).append(api.message(text, chat_id=courier, user_id=courier))
-        try:
+            asked.setdefault(courier, []).append(
+                api.message(text, chat_id=courier, user_id=courier)
+            )
+        with contextlib.suppress(TimeoutError):
             await api.wait_for("sendMessage", len(messages), timeout=timeout)
-        except TimeoutError:
-            pass
         answered: dict[int, list[float]] = {}
         for call in api.sent("sendMessage"):
             answered.setdefault(int(call.params["chat_id"]), []).append(call.at)
-        latencies = sorted((at - api.delivered_at[uid]) * 1000
-                           for courier, uids in asked.items()
-                           for uid, at in zip(uids, answered.get(courier, [])))
+        latencies = sorted(
+            (at - api.delivered_at[uid]) * 1000
+            for courier, uids in asked.items()
+            for uid, at in zip(uids, answered.get(courier, []), strict=False)
+        )
         replies = [at for ats in answered.values() for at in ats]
         first = min(api.delivered_at.values())
-        conn.send({"updates": len(messages), "couriers": len(asked),
-                   "lost": len(messages) - len(latencies),
-                   "doubled": sum(max(0, len(answered.get(c, [])) - len(uids))
-                                  for c, uids in asked.items()),
-                   "per_s": len(latencies) / (max(replies) - first),
-                   "p50_ms": latencies[len(latencies) // 2],
-                   "p95_ms": latencies[int(len(latencies) * 0.95) - 1]})
+        conn.send(
+            {
+                "updates": len(messages),
+                "couriers": len(asked),
+                "lost": len(messages) - len(latencies),
+                "doubled": sum(
+                    max(0, len(answered.get(c, [])) - len(uids)) for c, uids in asked.items()
+                ),
+                "per_s": len(latencies) / (max(replies) - first),
+                "p50_ms": latencies[len(latencies) // 2],
+                "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+            }
+        )
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot has stopped
         await api.stop()
 

@@ -5,6 +5,7 @@ server over real HTTP on 127.0.0.1, in the same run, so the ratio shows what our
 The server runs in its own process, as Telegram's servers are not on the bot's machine.
 Latency is from the moment getUpdates hands an update to the bot until the bot's reply arrives.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,23 +19,22 @@ from pathlib import Path
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from handlers import app as app_mod
-from bot.assistant import Assistant
-from bot.config import Config
 from bench.evaluation import DATA, DEFAULT_CASES, load_cases
 from bench.evaluation import load as load_items
 from bench.fakeapi import TOKEN, serve_burst
+from bot.assistant import Assistant
+from bot.config import Config
 from bot.faq.loader import load
 from bot.faq.matcher import Matcher
 from bot.storage.database import Storage
-
+from handlers import app as app_mod
 
 ROUNDS = 3
 
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def questions(kb) -> list[str]:
@@ -42,15 +42,18 @@ def questions(kb) -> list[str]:
     if DEFAULT_CASES.exists():
         qs += [c["q"] for c in load_cases()]
     real = DATA / "real_questions.toml"
-    if real.exists():   # the long ones: BM25 cost grows with the message
+    if real.exists():  # the long ones: BM25 cost grows with the message
         qs += [item["text"] for item in load_items(real)]
     return qs
 
 
 def copied(kb, times: int):
     """The FAQ `times` over (new ids and topics): how matching scales as the FAQ grows."""
-    entries = [dataclasses.replace(e, id=f"{e.id}.c{k}", topic=f"{e.topic}.c{k}", related=())
-               for k in range(1, times) for e in kb.entries]
+    entries = [
+        dataclasses.replace(e, id=f"{e.id}.c{k}", topic=f"{e.topic}.c{k}", related=())
+        for k in range(1, times)
+        for e in kb.entries
+    ]
     return dataclasses.replace(kb, entries=kb.entries + entries)
 
 
@@ -60,8 +63,12 @@ def bench_matching(matcher: Matcher, qs: list[str], rounds: int = 3) -> dict:
         start = time.perf_counter()
         matcher.match(q, "济宁")
         times.append((time.perf_counter() - start) * 1000)
-    return {"n": len(times), "p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99),
-            "max_ms": max(times)}
+    return {
+        "n": len(times),
+        "p50_ms": percentile(times, 50),
+        "p99_ms": percentile(times, 99),
+        "max_ms": max(times),
+    }
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,13 +143,16 @@ def main(config: Config, couriers: int = 1000, each: int = 2) -> int:
     for times in (1, 10):
         big = copied(kb, times)
         m = bench_matching(Matcher(big, config.threshold), qs)
-        print(f"FAQ match over {len(big.entries)} entries ({m['n']} queries): "
-              f"p50 {m['p50_ms']:.2f} ms, p99 {m['p99_ms']:.2f} ms, max {m['max_ms']:.2f} ms "
-              f"(target p99 < 5 ms)")
+        print(
+            f"FAQ match over {len(big.entries)} entries ({m['n']} queries): "
+            f"p50 {m['p50_ms']:.2f} ms, p99 {m['p99_ms']:.2f} ms, max {m['max_ms']:.2f} ms "
+            f"(target p99 < 5 ms)"
+        )
     messages = load_messages(qs, couriers, each)
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = dataclasses.replace(config, token=TOKEN, database=Path(tmp) / "bench.db",
-                                  rate_limiter=False)
+        cfg = dataclasses.replace(
+            config, token=TOKEN, database=Path(tmp) / "bench.db", rate_limiter=False
+        )
         storage = Storage(cfg.database)
         assistant = Assistant(cfg, storage, kb)
 
@@ -150,18 +160,24 @@ def main(config: Config, couriers: int = 1000, each: int = 2) -> int:
             return app_mod.build(dataclasses.replace(cfg, base_url=base_url), assistant)
 
         runs: dict[str, list[dict]] = {"echo": [], "ours": []}
-        for _ in range(ROUNDS):          # interleaved, so a busy moment hurts both alike
+        for _ in range(ROUNDS):  # interleaved, so a busy moment hurts both alike
             runs["echo"].append(drive(echo_app, messages))
             runs["ours"].append(drive(ours, messages))
         echo, bot = _median(runs["echo"]), _median(runs["ours"])
-    print(f"load: {couriers} couriers at once, {each} messages each, over real HTTP "
-          f"(fake Bot API in its own process); median of {ROUNDS} interleaved runs")
+    print(
+        f"load: {couriers} couriers at once, {each} messages each, over real HTTP "
+        f"(fake Bot API in its own process); median of {ROUNDS} interleaved runs"
+    )
     for name, r in (("bare PTB echo bot", echo), ("courier bot", bot)):
-        print(f"{name:18s}: {r['per_s']:.0f} updates/s, reply latency p50 {r['p50_ms']:.0f} ms, "
-              f"p95 {r['p95_ms']:.0f} ms, lost replies {r['lost']}, RSS after {r['rss_mb']:.0f} MB")
-    print(f"ratio: {bot['per_s'] / echo['per_s']:.0%} of the echo bot's updates/s (target >= 70%); "
-          f"p95 latency {bot['p95_ms'] / echo['p95_ms']:.2f}x the echo bot's (target <= 1.5x); "
-          f"peak RSS {_memory_mb('VmHWM'):.0f} MB")
+        print(
+            f"{name:18s}: {r['per_s']:.0f} updates/s, reply latency p50 {r['p50_ms']:.0f} ms, "
+            f"p95 {r['p95_ms']:.0f} ms, lost replies {r['lost']}, RSS after {r['rss_mb']:.0f} MB"
+        )
+    print(
+        f"ratio: {bot['per_s'] / echo['per_s']:.0%} of the echo bot's updates/s (target >= 70%); "
+        f"p95 latency {bot['p95_ms'] / echo['p95_ms']:.2f}x the echo bot's (target <= 1.5x); "
+        f"peak RSS {_memory_mb('VmHWM'):.0f} MB"
+    )
     return 0
 
 
@@ -177,13 +193,71 @@ _PLACE_CHARS = (
     "宏伟建国庆胜利解放人民团结友谊和平幸福光明振华富强繁荣开元永定广阳朝阳向阳东升旭日望京育才"
     "工农商学兵钢铁煤矿电力纺织化工机械汽车火车飞机码头港湾滨江沿河环城三里五里七里十里八角六合九龙"
 )
-_BRAND_POOL = ["中通", "圆通", "韵达", "申通", "极兔", "顺丰", "京东", "邮政", "百世", "德邦", "丰网", "菜鸟"]
+_BRAND_POOL = [
+    "中通",
+    "圆通",
+    "韵达",
+    "申通",
+    "极兔",
+    "顺丰",
+    "京东",
+    "邮政",
+    "百世",
+    "德邦",
+    "丰网",
+    "菜鸟",
+]
 _BRAND_WEIGHTS = [20, 18, 16, 12, 12, 8, 6, 4, 2, 1, 1, 2]
 _BRAND_WORDS = ["快递", "速递", "速运", "物流", ""]
 _STREETS = ["路", "街", "大道", "镇", "乡", "村", "社区", "小区", "工业园", "开发区", "市场"]
-_KINDS = ["网点", "营业部", "服务部", "分部", "一部", "二部", "三部", "揽投部", "代办点", "店", "服务站"]
-_PROVINCES = [p for p in ("北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 "
-                          "河南 湖北 湖南 广东 广西 海南 重庆 四川 贵州 云南 陕西 甘肃 青海 宁夏 新疆").split()]
+_KINDS = [
+    "网点",
+    "营业部",
+    "服务部",
+    "分部",
+    "一部",
+    "二部",
+    "三部",
+    "揽投部",
+    "代办点",
+    "店",
+    "服务站",
+]
+_PROVINCES = [
+    p
+    for p in [
+        "北京",
+        "天津",
+        "河北",
+        "山西",
+        "内蒙古",
+        "辽宁",
+        "吉林",
+        "黑龙江",
+        "上海",
+        "江苏",
+        "浙江",
+        "安徽",
+        "福建",
+        "江西",
+        "山东",
+        "河南",
+        "湖北",
+        "湖南",
+        "广东",
+        "广西",
+        "海南",
+        "重庆",
+        "四川",
+        "贵州",
+        "云南",
+        "陕西",
+        "甘肃",
+        "青海",
+        "宁夏",
+        "新疆",
+    ]
+]
 
 
 def generate_outlets(n: int, path: Path, seed: int = 7, keep: int = 2000) -> list[dict]:
@@ -191,19 +265,36 @@ def generate_outlets(n: int, path: Path, seed: int = 7, keep: int = 2000) -> lis
     `keep` of them, spread over the file, to query for."""
     import csv
     import random
+
     rnd = random.Random(seed)
     chars = list(dict.fromkeys(_PLACE_CHARS))
     # sorted(): a set's order follows the hash seed, and the list must be the same every run
-    places = sorted({"".join(rnd.choice(chars) for _ in range(rnd.choice((2, 2, 3))))
-                     for _ in range(60_000)})
-    cities = {p: sorted({"".join(rnd.choice(chars) for _ in range(2)) for _ in range(14)})
-              for p in _PROVINCES}
+    places = sorted(
+        {"".join(rnd.choice(chars) for _ in range(rnd.choice((2, 2, 3)))) for _ in range(60_000)}
+    )
+    cities = {
+        p: sorted({"".join(rnd.choice(chars) for _ in range(2)) for _ in range(14)})
+        for p in _PROVINCES
+    }
     rows = []
     every = max(1, n // keep)
     with path.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["网点名称", "品牌", "许可证号或备案号", "类型", "省份", "城市", "区县", "地址",
-                      "是否参保", "参保时间", "参保人数"])
+        out.writerow(
+            [
+                "网点名称",
+                "品牌",
+                "许可证号或备案号",
+                "类型",
+                "省份",
+                "城市",
+                "区县",
+                "地址",
+                "是否参保",
+                "参保时间",
+                "参保人数",
+            ]
+        )
         for i in range(n):
             brand = rnd.choices(_BRAND_POOL, _BRAND_WEIGHTS)[0]
             province = rnd.choice(_PROVINCES)
@@ -213,13 +304,29 @@ def generate_outlets(n: int, path: Path, seed: int = 7, keep: int = 2000) -> lis
             filed = rnd.random() < 0.4
             number = f"{'MD' if filed else 'YZ'}{_PROVINCES.index(province):02d}{i:07d}"
             insured = rnd.random() < 0.75
-            row = {"name": name, "brand": brand, "place": place, "number": number, "city": city,
-                   "province": province}
-            out.writerow([name, brand, number, "备案" if filed else "许可", province, city + "市",
-                          rnd.choice(places) + "区", f"{place}{rnd.randint(1, 999)}号",
-                          "是" if insured else "否",
-                          f"{rnd.randint(2022, 2026)}-{rnd.randint(1, 9):02d}" if insured else "",
-                          rnd.randint(1, 60) if insured else ""])
+            row = {
+                "name": name,
+                "brand": brand,
+                "place": place,
+                "number": number,
+                "city": city,
+                "province": province,
+            }
+            out.writerow(
+                [
+                    name,
+                    brand,
+                    number,
+                    "备案" if filed else "许可",
+                    province,
+                    city + "市",
+                    rnd.choice(places) + "区",
+                    f"{place}{rnd.randint(1, 999)}号",
+                    "是" if insured else "否",
+                    f"{rnd.randint(2022, 2026)}-{rnd.randint(1, 9):02d}" if insured else "",
+                    rnd.randint(1, 60) if insured else "",
+                ]
+            )
             if i % every == 0:
                 rows.append(row)
     return rows
@@ -233,6 +340,7 @@ def messy_queries(rows: list[dict], count: int, seed: int = 11) -> list[tuple[st
     import zhconv
 
     from bot.text import syllables
+
     rnd = random.Random(seed)
     by_sound: dict[str, list[str]] = {}
     for ch in dict.fromkeys(_PLACE_CHARS):
@@ -241,11 +349,11 @@ def messy_queries(rows: list[dict], count: int, seed: int = 11) -> list[tuple[st
     for row in rnd.sample(rows, count):
         brand, place = row["brand"], row["place"]
         style = rnd.randrange(5)
-        if style == 1:   # one character replaced by another with the same sound
+        if style == 1:  # one character replaced by another with the same sound
             i = rnd.randrange(len(place))
             same = [c for c in by_sound.get(syllables(place[i])[0], []) if c != place[i]]
             if same:
-                place = place[:i] + rnd.choice(same) + place[i + 1:]
+                place = place[:i] + rnd.choice(same) + place[i + 1 :]
         if style == 2:
             q = f"{place}{rnd.choice(['网点', '的快递点', ''])}"
         elif style == 3:
@@ -272,20 +380,26 @@ def outlets_main(config: Config, n: int = 500_000, queries: int = 300) -> int:
         csv_path = Path(tmp) / "outlets.csv"
         start = time.perf_counter()
         rows = generate_outlets(n, csv_path)
-        print(f"generated {n} fictional outlets in {time.perf_counter() - start:.1f} s "
-              f"({csv_path.stat().st_size / 1e6:.0f} MB CSV)")
+        print(
+            f"generated {n} fictional outlets in {time.perf_counter() - start:.1f} s "
+            f"({csv_path.stat().st_size / 1e6:.0f} MB CSV)"
+        )
         storage = Storage(Path(tmp) / "bench.db")
         registry = Registry(storage, retention_days=30)
         before = rss_mb()
         start = time.perf_counter()
         result = registry.import_csv(csv_path, "基准测试生成数据（虚构）", "2026-10")
         took = time.perf_counter() - start
-        print(f"import: {took:.1f} s for {result.rows} rows ({result.inserted} new) "
-              f"(target < 15 s); peak RSS {rss_mb():.0f} MB (was {before:.0f} MB before import)")
+        print(
+            f"import: {took:.1f} s for {result.rows} rows ({result.inserted} new) "
+            f"(target < 15 s); peak RSS {rss_mb():.0f} MB (was {before:.0f} MB before import)"
+        )
         start = time.perf_counter()
         again = registry.import_csv(csv_path, "基准测试生成数据（虚构）", "2026-10")
-        print(f"re-import of the same file: {time.perf_counter() - start:.2f} s "
-              f"({'nothing changed' if again.already else again.summary()})")
+        print(
+            f"re-import of the same file: {time.perf_counter() - start:.2f} s "
+            f"({'nothing changed' if again.already else again.summary()})"
+        )
 
         exact: list[float] = []
         for row in __import__("random").Random(3).sample(rows, min(1000, len(rows))):
@@ -293,8 +407,10 @@ def outlets_main(config: Config, n: int = 500_000, queries: int = 300) -> int:
             found = registry.lookup(row["number"])
             exact.append((time.perf_counter() - t) * 1000)
             assert found.best and found.best.outlet["number"] == row["number"]
-        print(f"exact number lookup (1000): p50 {percentile(exact, 50):.3f} ms, "
-              f"p99 {percentile(exact, 99):.3f} ms (target < 1 ms)")
+        print(
+            f"exact number lookup (1000): p50 {percentile(exact, 50):.3f} ms, "
+            f"p99 {percentile(exact, 99):.3f} ms (target < 1 ms)"
+        )
         fuzzy, top1, top5, ambiguous = [], 0, 0, 0
         for q, row in messy_queries(rows, min(queries, len(rows))):
             t = time.perf_counter()
@@ -304,18 +420,24 @@ def outlets_main(config: Config, n: int = 500_000, queries: int = 300) -> int:
             top1 += bool(names) and names[0] == row["number"]
             top5 += row["number"] in names
             ambiguous += found.status == AMBIGUOUS
-        tracemalloc.start()   # a separate pass: tracing slows every allocation down
+        tracemalloc.start()  # a separate pass: tracing slows every allocation down
         for q, _ in messy_queries(rows, 50, seed=5):
             registry.lookup(q)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"fuzzy name lookup ({queries} messy queries): p50 {percentile(fuzzy, 50):.1f} ms, "
-              f"p95 {percentile(fuzzy, 95):.1f} ms, max {max(fuzzy):.1f} ms (target p95 < 50 ms)")
-        print(f"  the meant outlet first: {top1 / queries:.0%}, among the candidates shown: "
-              f"{top5 / queries:.0%}, answered 'ambiguous' (courier picks): {ambiguous / queries:.0%}"
-              " (generated names repeat a lot: same brand + place in many cities)")
-        print(f"memory: Python heap peak during lookups {peak / 1e6:.1f} MB; process peak RSS "
-              f"{rss_mb():.0f} MB; database {_db_size(storage) / 1e6:.0f} MB on disk")
+        print(
+            f"fuzzy name lookup ({queries} messy queries): p50 {percentile(fuzzy, 50):.1f} ms, "
+            f"p95 {percentile(fuzzy, 95):.1f} ms, max {max(fuzzy):.1f} ms (target p95 < 50 ms)"
+        )
+        print(
+            f"  the meant outlet first: {top1 / queries:.0%}, among the candidates shown: "
+            f"{top5 / queries:.0%}, answered 'ambiguous' (courier picks): {ambiguous / queries:.0%}"
+            " (generated names repeat a lot: same brand + place in many cities)"
+        )
+        print(
+            f"memory: Python heap peak during lookups {peak / 1e6:.1f} MB; process peak RSS "
+            f"{rss_mb():.0f} MB; database {_db_size(storage) / 1e6:.0f} MB on disk"
+        )
         storage.close()
     return 0
 

@@ -2,6 +2,7 @@
 
 Telegram handlers and the console both call this; it imports nothing from Telegram.
 """
+
 from __future__ import annotations
 
 from bot import benefits, regions
@@ -21,11 +22,11 @@ from bot.storage.database import Storage
 # Main menu actions; guides are started by the channels, the outlet lookup by bot/outlets/desk.py.
 MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "benefit", "outlet", "region"]
 GUIDE_ACTIONS = {"injury": "injury_guide", "assess": "assess_guide", "outlet": "outlet"}
-FOLLOWUPS = 3          # lines in the 「接下来」 block
+FOLLOWUPS = 3  # lines in the 「接下来」 block
 FAQ_BUTTONS = 3
-PASSAGE_CLIP = 900     # characters of one passage under 查看原文: several fit one Telegram message
-STATED = 0.6           # a follow-up whose short line shares this much of the answer's wording is
-                       # already said: it is not repeated
+PASSAGE_CLIP = 900  # characters of one passage under 查看原文: several fit one Telegram message
+STATED = 0.6  # a follow-up whose short line shares this much of the answer's wording is
+# already said: it is not repeated
 
 
 class Assistant:
@@ -35,11 +36,15 @@ class Assistant:
         self.limit = PerUserLimit(config.questions_per_minute)
         self.matcher = Matcher(kb or load(config.faq_dir), threshold=config.threshold)
         self.intents = Intents(config.faq_dir / "intents.toml")
-        self.benefit_rules = benefits.load(config.faq_dir / "benefits.toml",
-                                           self.matcher.kb.registry.articles(benefits.STATUTE))
-        self.facets = FacetFinder(*facets_mod.load(config.faq_dir / "facets.toml",
-                                                   set(self.matcher.kb.by_id())))
-        self.outlets = OutletDesk(config, storage, self.limit, self.region_of)   # lookups, /stats, /premium
+        self.benefit_rules = benefits.load(
+            config.faq_dir / "benefits.toml", self.matcher.kb.registry.articles(benefits.STATUTE)
+        )
+        self.facets = FacetFinder(
+            *facets_mod.load(config.faq_dir / "facets.toml", set(self.matcher.kb.by_id()))
+        )
+        self.outlets = OutletDesk(
+            config, storage, self.limit, self.region_of
+        )  # lookups, /stats, /premium
 
     # --- region -------------------------------------------------------------------------------
     def region_of(self, user: str | None) -> str | None:
@@ -63,8 +68,9 @@ class Assistant:
         return Reply(render("region_set", region=region, has_docs=has_docs))
 
     # --- questions ----------------------------------------------------------------------------
-    def ask(self, text: str, user: str | None = None, region: str | None = None,
-            limited: bool = True) -> Reply:
+    def ask(
+        self, text: str, user: str | None = None, region: str | None = None, limited: bool = True
+    ) -> Reply:
         """Answer a free-text question; `region` overrides the courier's stored region.
         `limited=False` is for batch use by an operator (`courier-bot ask -`)."""
         if limited and not self.limit.allow(user):
@@ -85,7 +91,7 @@ class Assistant:
         intent = self.intents.classify(text)
         if intent:
             return self._intent(intent, text, user)
-        computed = benefits.reply(text, self.benefit_rules)   # "七级伤残 月工资6000 能拿多少"
+        computed = benefits.reply(text, self.benefit_rules)  # "七级伤残 月工资6000 能拿多少"
         found = self.facets.find(text)
         shown = frozenset(i for f in found for i in f.followups)
         match = self.matcher.match(text, region, shown)
@@ -93,7 +99,7 @@ class Assistant:
             return Reply(computed, _guide_buttons("assess"), intent="benefit")
         if match.answered:
             reply = self._answer(match, found)
-            if computed is not None:   # "does it count?" first; the amounts one tap away
+            if computed is not None:  # "does it count?" first; the amounts one tap away
                 reply.buttons.insert(0, (label("menu_benefit"), MENU + "benefit"))
             return reply
         if match.too_short:
@@ -101,17 +107,22 @@ class Assistant:
         if match.out_of_scope:
             return Reply(render("out_of_scope", subject=match.out_of_scope), match=match)
         guide = self.facets.guide(found, None) if found else None
-        return Reply(render("unknown", suggestions=match.suggestions, confirm=match.confirm,
-                            guide=guide),
-                     _guide_buttons(guide) + _faq_buttons(match.suggestions), match)
+        return Reply(
+            render("unknown", suggestions=match.suggestions, confirm=match.confirm, guide=guide),
+            _guide_buttons(guide) + _faq_buttons(match.suggestions),
+            match,
+        )
 
     def _intent(self, intent: Intent, text: str, user: str | None) -> Reply:
         """Small talk, a bare "I got hurt", or "is my outlet insured?": never a gap."""
         if intent.name == "outlet":
             reply = self.outlets.from_question(text, user)
         elif intent.name == "injured":
-            reply = Reply(render(intent.reply), _guide_buttons("injury") + _faq_buttons(
-                e for e in map(self.matcher.entry, INJURED_TOPICS) if e))
+            reply = Reply(
+                render(intent.reply),
+                _guide_buttons("injury")
+                + _faq_buttons(e for e in map(self.matcher.entry, INJURED_TOPICS) if e),
+            )
         else:
             reply = Reply(render(intent.reply), self._menu_buttons())
         reply.intent = intent.name
@@ -135,16 +146,23 @@ class Assistant:
         buttons = _guide_buttons(self.facets.guide(found, entry.topic))
         seen = {entry.topic} | {f.topic for f in followups}
         extra = []
-        for e in ([match.second] if match.second else []) + \
-                [e for e in map(self.matcher.entry, entry.related) if e] + match.suggestions:
+        for e in (
+            ([match.second] if match.second else [])
+            + [e for e in map(self.matcher.entry, entry.related) if e]
+            + match.suggestions
+        ):
             if e.topic not in seen:
                 seen.add(e.topic)
                 extra.append(e)
         faq = _faq_buttons(extra[:FAQ_BUTTONS])
         if match.second and faq:
             faq[0] = (label("also_ask", title=match.second.title), faq[0][1])
-        return Reply(render("answer", entry=entry, match=match, followups=followups),
-                     buttons + faq + [_source_button(entry)], match, followups=followups)
+        return Reply(
+            render("answer", entry=entry, match=match, followups=followups),
+            buttons + faq + [_source_button(entry)],
+            match,
+            followups=followups,
+        )
 
     def original(self, entry_id: str) -> Reply | None:
         """📄 查看原文: the verbatim passages an entry cites, and the documents' full titles and
@@ -155,8 +173,9 @@ class Assistant:
         registry = self.matcher.kb.registry
         cited = [registry.resolve(c) for c in entry.cites]
         documents = list({c.document.key: c.document for c in cited}.values())
-        return Reply(render("source", entry=entry, cited=cited, documents=documents,
-                            clip=PASSAGE_CLIP))
+        return Reply(
+            render("source", entry=entry, cited=cited, documents=documents, clip=PASSAGE_CLIP)
+        )
 
     def _followups(self, entry: Entry, found, region: str | None) -> list[Entry]:
         """Up to FOLLOWUPS entries: the situation's facets' first, then the entry's related,
@@ -205,13 +224,13 @@ class Assistant:
         """Any button press; forged or stale data gets a clear reply instead of an error."""
         reply = None
         if data.startswith(FAQ):
-            reply = self.show_entry(data[len(FAQ):], user)
+            reply = self.show_entry(data[len(FAQ) :], user)
         elif data.startswith(MENU):
-            reply = self.menu(data[len(MENU):], user)
-        elif data.startswith(REGION) and data[len(REGION):] in REGION_BUTTONS:
-            reply = self.set_region(user, data[len(REGION):])
+            reply = self.menu(data[len(MENU) :], user)
+        elif data.startswith(REGION) and data[len(REGION) :] in REGION_BUTTONS:
+            reply = self.set_region(user, data[len(REGION) :])
         elif data.startswith(SOURCE):
-            reply = self.original(data[len(SOURCE):])
+            reply = self.original(data[len(SOURCE) :])
         elif data.startswith(OUTLET):
             reply = self.outlets.pick(data, user, "chat")
         return reply or Reply(render("stale_button"))

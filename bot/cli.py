@@ -1,4 +1,5 @@
 """`courier-bot` command line: run, console, ask, faq gaps/check, bench."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,63 +16,102 @@ from bot.faq.loader import FaqError
 def _parser() -> argparse.ArgumentParser:
     # --config works before or after the sub-command; SUPPRESS keeps a later default from erasing it.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default=argparse.SUPPRESS,
-                        help="TOML config file (default: $COURIER_BOT_CONFIG)")
-    p = argparse.ArgumentParser(prog="courier-bot", description="快递员工伤保险助手", parents=[common])
+    common.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        help="TOML config file (default: $COURIER_BOT_CONFIG)",
+    )
+    p = argparse.ArgumentParser(
+        prog="courier-bot", description="快递员工伤保险助手", parents=[common]
+    )
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", parents=[common],
-                         help="serve Telegram (falls back to the console when no token is set)")
-    run.add_argument("--webhook", action="store_true",
-                     help="receive updates on a webhook ([webhook] in the config) instead of polling")
+    run = sub.add_parser(
+        "run",
+        parents=[common],
+        help="serve Telegram (falls back to the console when no token is set)",
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on a webhook ([webhook] in the config) instead of polling",
+    )
     sub.add_parser("console", parents=[common], help="chat with the bot in this terminal")
-    ask = sub.add_parser("ask", parents=[common],
-                         help="answer one question ('-' reads one per line from stdin)")
+    ask = sub.add_parser(
+        "ask", parents=[common], help="answer one question ('-' reads one per line from stdin)"
+    )
     ask.add_argument("question")
     ask.add_argument("--region", help="e.g. 济宁, 吉林, 全国")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     faq = sub.add_parser("faq", parents=[common], help="FAQ maintenance")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
-    gaps = faq_sub.add_parser("gaps", parents=[common],
-                              help="questions the bot could not answer, most frequent first")
+    gaps = faq_sub.add_parser(
+        "gaps", parents=[common], help="questions the bot could not answer, most frequent first"
+    )
     gaps.add_argument("--limit", type=int, default=50)
-    faq_sub.add_parser("check", parents=[common], help="validate the FAQ files and print entry counts")
-    ev = faq_sub.add_parser("eval", parents=[common], help="score matching on a labelled question set")
+    faq_sub.add_parser(
+        "check", parents=[common], help="validate the FAQ files and print entry counts"
+    )
+    ev = faq_sub.add_parser(
+        "eval", parents=[common], help="score matching on a labelled question set"
+    )
     ev.add_argument("cases", nargs="?", help="TOML with [[case]] q/topic (default: tests/data)")
     ev.add_argument("--verbose", action="store_true", help="list every miss")
-    back = sub.add_parser("backup", parents=[common],
-                          help="copy the SQLite database safely while the bot runs")
+    back = sub.add_parser(
+        "backup", parents=[common], help="copy the SQLite database safely while the bot runs"
+    )
     back.add_argument("--output", help="backup file (default: backups/ beside the database)")
     bench = sub.add_parser("bench", parents=[common], help="print latency and throughput figures")
     bench.add_argument("--couriers", type=int, default=1000, help="simulated couriers at once")
     bench.add_argument("--each", type=int, default=2, help="messages per courier")
-    bench.add_argument("--outlets", type=int, default=0, metavar="N",
-                       help="instead: import a generated list of N outlets, time lookups (e.g. 500000)")
+    bench.add_argument(
+        "--outlets",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: import a generated list of N outlets, time lookups (e.g. 500000)",
+    )
     outlets = sub.add_parser("outlets", parents=[common], help="outlet lists: import, lookup")
     outlets_sub = outlets.add_subparsers(dest="outlets_command", required=True)
-    imp = outlets_sub.add_parser("import", parents=[common],
-                                 help="import an official outlet list (CSV, UTF-8 or GBK/GB18030)")
+    imp = outlets_sub.add_parser(
+        "import",
+        parents=[common],
+        help="import an official outlet list (CSV, UTF-8 or GBK/GB18030)",
+    )
     imp.add_argument("file", help="CSV file; columns are listed in README.md (Outlet lists)")
     imp.add_argument("--source", required=True, help="who issued the list, e.g. 济宁市邮政管理局")
     imp.add_argument("--as-of", required=True, help="the list's date, e.g. 2026-10")
-    imp.add_argument("--skip-bad", action="store_true",
-                     help="import the valid rows and report the bad ones (default: reject the file)")
-    look = outlets_sub.add_parser("lookup", parents=[common],
-                                  help="look an outlet up ('-' reads one query per line from stdin)")
+    imp.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="import the valid rows and report the bad ones (default: reject the file)",
+    )
+    look = outlets_sub.add_parser(
+        "lookup",
+        parents=[common],
+        help="look an outlet up ('-' reads one query per line from stdin)",
+    )
     look.add_argument("query", help="outlet name (fuzzy) or licence/filing number (exact)")
     look.add_argument("--region", help="only outlets in this region, e.g. 济宁, 广西")
     look.add_argument("--json", action="store_true", help="print one JSON object per query")
-    rep = sub.add_parser("report", parents=[common],
-                         help="monthly coverage (调度表 columns) and the outlets couriers looked up")
+    rep = sub.add_parser(
+        "report",
+        parents=[common],
+        help="monthly coverage (调度表 columns) and the outlets couriers looked up",
+    )
     rep.add_argument("--month", help="YYYY-MM (default: this month in China)")
     rep.add_argument("--region", help="e.g. 广西, 济宁 (default: everywhere)")
     rep.add_argument("--format", choices=["csv", "md"], default="md")
-    rep.add_argument("--output", help="write to this file instead of stdout (CSV with a BOM for Excel)")
+    rep.add_argument(
+        "--output", help="write to this file instead of stdout (CSV with a BOM for Excel)"
+    )
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         cfg = config_mod.load(getattr(args, "config", None))
@@ -84,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
 def _assistant(cfg):
     from bot.assistant import Assistant
     from bot.storage.database import Storage
+
     return Assistant(cfg, Storage(cfg.database))
 
 
@@ -91,9 +132,11 @@ def _dispatch(args, cfg) -> int:
     if args.command == "run":
         if not cfg.token:
             from bot.render import render
+
             print(render("no_token"), file=sys.stderr)
             return _console(cfg)
         from handlers.app import run
+
         run(cfg, webhook=args.webhook)
         return 0
     if args.command == "console":
@@ -106,22 +149,27 @@ def _dispatch(args, cfg) -> int:
         from pathlib import Path
 
         from bot.storage.backup import backup
+
         print(backup(cfg.database, Path(args.output) if args.output else None))
         return 0
     if args.command == "bench" and args.outlets:
         from bench.load import outlets_main
+
         return outlets_main(cfg, args.outlets)
     if args.command == "bench":
         from bench.load import main as bench
+
         return bench(cfg, args.couriers, args.each)
     if args.command in ("outlets", "report"):
         from bot.outlets.cli import main as outlet_cli
+
         return outlet_cli(cfg, args)
     return 2
 
 
 def _console(cfg) -> int:
     from bot.console import Console
+
     Console(_assistant(cfg)).run()
     return 0
 
@@ -131,6 +179,7 @@ def _ask(cfg, args) -> int:
     from bot.console import inputs
     from bot.render import plain
     from bot.storage.database import user_key
+
     if args.region and regions.canonical(args.region) is None:
         raise config_mod.ConfigError(f"--region {args.region!r} is not a known region")
     assistant = _assistant(cfg)
@@ -147,11 +196,13 @@ def _ask(cfg, args) -> int:
 def _faq(cfg, args) -> int:
     if args.faq_command == "check":
         from bot.faq.loader import load, summary
+
         print(summary(load(cfg.faq_dir)))
         return 0
     if args.faq_command == "eval":
         return _eval(cfg, args)
     from bot.storage.database import Storage
+
     rows = Storage(cfg.database).gaps(args.limit)
     if not rows:
         print("No unanswered questions recorded.")
@@ -167,12 +218,16 @@ def _eval(cfg, args) -> int:
     from pathlib import Path
 
     from bench import evaluation
-    with tempfile.TemporaryDirectory() as tmp:   # nothing the eval asks may reach the real gaps
-        core = _assistant(dataclasses.replace(cfg, database=Path(tmp) / "eval.db",
-                                              load_sample_outlets=False))
+
+    with tempfile.TemporaryDirectory() as tmp:  # nothing the eval asks may reach the real gaps
+        core = _assistant(
+            dataclasses.replace(cfg, database=Path(tmp) / "eval.db", load_sample_outlets=False)
+        )
         try:
             if args.cases:
-                reports = [evaluation.paraphrases(core, evaluation.load_cases(args.cases), args.cases)]
+                reports = [
+                    evaluation.paraphrases(core, evaluation.load_cases(args.cases), args.cases)
+                ]
             else:
                 reports = evaluation.all_sets(core)
         finally:
@@ -180,14 +235,18 @@ def _eval(cfg, args) -> int:
     if args.verbose:
         for report in reports:
             for o in report.failures():
-                print(f"MISS [{report.name}] {o.q[:60]!r} got {o.got or 'declined'}"
-                      f"{' (top 3 right)' if o.top3 else ''}")
+                print(
+                    f"MISS [{report.name}] {o.q[:60]!r} got {o.got or 'declined'}"
+                    f"{' (top 3 right)' if o.top3 else ''}"
+                )
     print(evaluation.table(reports))
     for report in reports:
         if report.name.startswith("real"):
             row = report.row()
-            print(f"{report.name}: {row['via_followups']} of {row['right']} right answers need "
-                  f"the 「接下来」 lines")
+            print(
+                f"{report.name}: {row['via_followups']} of {row['right']} right answers need "
+                f"the 「接下来」 lines"
+            )
     return 0
 
 

@@ -1,6 +1,7 @@
 """Configuration from one TOML file. Each key is declared once, on its Config field: where it sits
 in the file, its type, its allowed range and how it is read; loading, checking and the test that
 config.example.toml documents every key all work from these declarations."""
+
 from __future__ import annotations
 
 import os
@@ -16,20 +17,37 @@ from bot.faq.matcher import THRESHOLD
 from bot.outlets.premium import DEFAULT_RULES, PremiumConfigError, PremiumRule, parse_rules
 
 EXAMPLE_SALT = "change-me"
-SECTIONS = ("telegram", "storage", "faq", "privacy", "limits", "output", "outlets", "premium",
-            "webhook", "health")
+SECTIONS = (
+    "telegram",
+    "storage",
+    "faq",
+    "privacy",
+    "limits",
+    "output",
+    "outlets",
+    "premium",
+    "webhook",
+    "health",
+)
 
 
 class ConfigError(ValueError):
     """A missing or malformed config; the message names the key."""
 
 
-def setting(key: str, default: Any, kind: type | tuple[type, ...], *,
-            within: tuple[float, float] | None = None, read: Callable | None = None) -> Any:
+def setting(
+    key: str,
+    default: Any,
+    kind: type | tuple[type, ...],
+    *,
+    within: tuple[float, float] | None = None,
+    read: Callable | None = None,
+) -> Any:
     """A Config field read from `key` ("section.name"): checked against `kind` and `within`, then
     turned into the field's value by `read` (value, folder of the config file)."""
-    return field(default=default, metadata={"key": key, "kind": kind, "within": within,
-                                            "read": read})
+    return field(
+        default=default, metadata={"key": key, "kind": kind, "within": within, "read": read}
+    )
 
 
 def _or_none(value: str, _base: Path) -> str | None:
@@ -58,8 +76,9 @@ def _region(value: str, _base: Path) -> str | None:
 
 
 def _secret(value: str, _base: Path) -> str | None:
-    if value and not (len(value) <= 256 and value.isascii()
-                      and value.replace("_", "").replace("-", "").isalnum()):
+    if value and not (
+        len(value) <= 256 and value.isascii() and value.replace("_", "").replace("-", "").isalnum()
+    ):
         raise ConfigError("webhook.secret_token must be 1-256 characters: A-Z, a-z, 0-9, _ and -")
     return value or None
 
@@ -75,24 +94,29 @@ class Config:
     base_url: str | None = setting("telegram.base_url", None, str, read=_or_none)
     base_file_url: str | None = setting("telegram.base_file_url", None, str, read=_or_none)
     rate_limiter: bool = setting("telegram.rate_limiter", True, bool)
-    sends_per_second: float = setting("telegram.sends_per_second", 30.0, (int, float),
-                                      within=(0.1, 1000), read=_float)
+    sends_per_second: float = setting(
+        "telegram.sends_per_second", 30.0, (int, float), within=(0.1, 1000), read=_float
+    )
     network_retries: int = setting("telegram.network_retries", 3, int, within=(0, 20))
-    request_timeout: float = setting("telegram.request_timeout", 10.0, (int, float),
-                                     within=(0.1, 600), read=_float)
+    request_timeout: float = setting(
+        "telegram.request_timeout", 10.0, (int, float), within=(0.1, 600), read=_float
+    )
     admin_ids: frozenset[int] = setting("telegram.admin_ids", frozenset(), list, read=_admins)
     # [storage], [faq], [privacy], [limits], [output], [outlets]
     database: Path = setting("storage.database", Path("data/courier-bot.db"), str, read=_path)
     faq_dir: Path = setting("faq.dir", DEFAULT_DIR, str, read=_path)
-    threshold: float = setting("faq.threshold", THRESHOLD, (int, float), within=(0, 100),
-                               read=_float)
+    threshold: float = setting(
+        "faq.threshold", THRESHOLD, (int, float), within=(0, 100), read=_float
+    )
     default_region: str | None = setting("faq.default_region", None, str, read=_region)
-    user_salt: str = setting("privacy.user_salt", EXAMPLE_SALT, str)   # fine for the console only
-    lookup_retention_days: int = setting("privacy.lookup_retention_days", 180, int,
-                                         within=(0, 36500))   # 0 keeps no lookup log
+    user_salt: str = setting("privacy.user_salt", EXAMPLE_SALT, str)  # fine for the console only
+    lookup_retention_days: int = setting(
+        "privacy.lookup_retention_days", 180, int, within=(0, 36500)
+    )  # 0 keeps no lookup log
     max_message_chars: int = setting("limits.max_message_chars", 500, int, within=(1, 4096))
-    questions_per_minute: int = setting("limits.questions_per_minute", 20, int,
-                                        within=(0, 10_000))   # per courier; 0 = no limit
+    questions_per_minute: int = setting(
+        "limits.questions_per_minute", 20, int, within=(0, 10_000)
+    )  # per courier; 0 = no limit
     output_dir: Path = setting("output.dir", Path("out"), str, read=_path)
     load_sample_outlets: bool = setting("outlets.load_sample", True, bool)
     # [webhook], [health]
@@ -102,14 +126,14 @@ class Config:
     webhook_path: str = setting("webhook.path", "telegram", str, read=_webhook_path)
     webhook_secret: str | None = setting("webhook.secret_token", None, str, read=_secret)
     health_listen: str = setting("health.listen", "127.0.0.1", str)
-    health_port: int = setting("health.port", 0, int, within=(0, 65535))   # 0 = off
+    health_port: int = setting("health.port", 0, int, within=(0, 65535))  # 0 = off
     # [premium."REGION"] tables, checked by bot/outlets/premium.parse_rules
     premium: tuple[PremiumRule, ...] = DEFAULT_RULES
-    path: Path | None = field(default=None, compare=False)   # the file it was read from
+    path: Path | None = field(default=None, compare=False)  # the file it was read from
 
 
 def settings() -> dict[str, Any]:
-    """"section.name" -> the Config field that reads it, in declaration order."""
+    """ "section.name" -> the Config field that reads it, in declaration order."""
     return {f.metadata["key"]: f for f in fields(Config) if "key" in f.metadata}
 
 
@@ -155,7 +179,7 @@ def load(path: str | Path | None = None) -> Config:
             read = spec.metadata["read"]
             raw = data[section][name]
             values[spec.name] = read(raw, base) if read else raw
-        elif isinstance(spec.default, Path):   # a default folder is relative to the config too
+        elif isinstance(spec.default, Path):  # a default folder is relative to the config too
             values[spec.name] = _path(str(spec.default), base)
     values["token"] = os.environ.get("TELEGRAM_BOT_TOKEN") or values.get("token")
     try:

@@ -1,4 +1,5 @@
 """The console channel: chat with the same core in a terminal, no Telegram token needed."""
+
 from __future__ import annotations
 
 import getpass
@@ -8,10 +9,10 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.assistant import Assistant
-from bot.reply import GUIDE, SOURCE, Reply
-from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.guides.engine import Engine, load_guides
+from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.render import label, plain, render
+from bot.reply import GUIDE, SOURCE, Reply
 from bot.storage.database import user_key
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class Console:
         self.user = user_key(assistant.config.user_salt, "console", getpass.getuser())
         self.buttons: list[tuple[str, str]] = []
         self.flow = GuideFlow(Engine(load_guides(assistant.config.faq_dir)))
-        self.session: dict | None = None     # the guide in progress, if any
+        self.session: dict | None = None  # the guide in progress, if any
         self.last_answer: str | None = None  # the entry /source shows: the last answer's
 
     def show(self, reply: Reply) -> None:
@@ -33,8 +34,9 @@ class Console:
         if reply.document:
             print("\n" + render("console_file", path=self._save(*reply.document)), file=self.out)
         self.buttons = reply.buttons
-        self.last_answer = next((d[len(SOURCE):] for _, d in reply.buttons
-                                 if d.startswith(SOURCE)), self.last_answer)
+        self.last_answer = next(
+            (d[len(SOURCE) :] for _, d in reply.buttons if d.startswith(SOURCE)), self.last_answer
+        )
         for i, (text, _) in enumerate(reply.buttons, 1):
             print(f"  [{i}] {text}", file=self.out)
         if reply.buttons:
@@ -52,13 +54,17 @@ class Console:
         """One line typed by the user -> the reply (commands, button numbers or a question)."""
         text = line.strip()
         # ASCII and short: '²'.isdigit() is True but int('²') fails, as does int() of 5000 digits.
-        if text.isascii() and text.isdigit() and len(text) <= 3 \
-                and 1 <= int(text) <= len(self.buttons):
+        if (
+            text.isascii()
+            and text.isdigit()
+            and len(text) <= 3
+            and 1 <= int(text) <= len(self.buttons)
+        ):
             return self.press(self.buttons[int(text) - 1][1])
         command, _, arg = text.partition(" ")
         if command in GUIDE_COMMANDS:
             return self.start_guide(GUIDE_COMMANDS[command])
-        outlet_reply = self.assistant.outlets.console(self.user, text)   # /outlet /premium /stats
+        outlet_reply = self.assistant.outlets.console(self.user, text)  # /outlet /premium /stats
         if outlet_reply is not None:
             return outlet_reply
         if self.session is not None:

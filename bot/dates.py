@@ -1,4 +1,5 @@
 """Dates couriers type, and the deadlines computed from them (in China's time zone)."""
+
 from __future__ import annotations
 
 import calendar
@@ -19,7 +20,7 @@ class DateError(ValueError):
 
     def __init__(self, reason: str):
         super().__init__(reason)
-        self.reason = reason     # "format" | "impossible" | "future" | "too_old"
+        self.reason = reason  # "format" | "impossible" | "future" | "too_old"
 
 
 def today() -> date:
@@ -43,7 +44,7 @@ def parse(text: str, now: date | None = None, oldest_years: int = 30) -> date:
     try:
         found = date(y, mo, d)
         if found > now and not year_given:
-            found = date(y - 1, mo, d)   # "12月28日" typed in January means last December
+            found = date(y - 1, mo, d)  # "12月28日" typed in January means last December
     except ValueError:
         raise DateError("impossible") from None
     if found > now:
@@ -67,7 +68,7 @@ def add_years(start: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class Deadline:
-    key: str          # e.g. "employer_apply"; templates give it words
+    key: str  # e.g. "employer_apply"; templates give it words
     last_day: date
     today: date
 

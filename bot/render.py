@@ -1,10 +1,11 @@
 """Every text the bot shows comes from a jinja2 template in bot/templates/ (HTML for Telegram)."""
+
 from __future__ import annotations
 
 import html
 import re
-from urllib.parse import unquote
 from pathlib import Path
+from urllib.parse import unquote
 
 import jinja2
 from markupsafe import Markup
@@ -24,7 +25,7 @@ _env = jinja2.Environment(
 )
 _env.globals["full_name"] = full_name
 _env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"
-_env.filters["readable_url"] = unquote   # 行政法规/工伤保险条例 rather than %E8%A1%8C…
+_env.filters["readable_url"] = unquote  # 行政法规/工伤保险条例 rather than %E8%A1%8C…
 
 
 def macro_lines(template: str, macro: str, *args) -> list[str]:

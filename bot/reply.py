@@ -1,6 +1,7 @@
 """What the core answers with — text, buttons, what it matched — and the callback-data prefixes
 every channel shares. Kept apart from the Assistant so that the outlet desk and the guides can
 build replies without importing the Assistant that uses them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.render import label
 
-if TYPE_CHECKING:   # types only: the FAQ and guide modules do not need each other at run time
+if TYPE_CHECKING:  # types only: the FAQ and guide modules do not need each other at run time
     from bot.faq.loader import Entry
     from bot.faq.matcher import Match
     from bot.guides.outcomes import Outcome
@@ -16,24 +17,25 @@ if TYPE_CHECKING:   # types only: the FAQ and guide modules do not need each oth
 # Callback-data prefixes shared with the channels. Telegram allows at most 64 bytes.
 FAQ, MENU, REGION = "faq:", "menu:", "region:"
 SOURCE = "src:"  # 📄 查看原文 of an entry: "src:<entry id>"
-OUTLET = "ol:"   # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlets/desk.py)
-GUIDE = "g:"     # a guide's answer: "g:<step>:<value>", "g:back", "g:cancel" (bot/guides/flow.py)
-REMINDER = "rem:"   # a reminder offer or cancel button (handlers/reminders.py)
+OUTLET = "ol:"  # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlets/desk.py)
+GUIDE = "g:"  # a guide's answer: "g:<step>:<value>", "g:back", "g:cancel" (bot/guides/flow.py)
+REMINDER = "rem:"  # a reminder offer or cancel button (handlers/reminders.py)
 # Every prefix, for the update log (anything else was forged and is logged as "other").
-BUTTON_PREFIXES = frozenset(p.rstrip(":") for p in (FAQ, MENU, REGION, SOURCE, OUTLET, GUIDE,
-                                                    REMINDER))
+BUTTON_PREFIXES = frozenset(
+    p.rstrip(":") for p in (FAQ, MENU, REGION, SOURCE, OUTLET, GUIDE, REMINDER)
+)
 REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
 
 
 @dataclass
 class Reply:
-    text: str                                   # Telegram HTML
-    buttons: list[tuple[str, str]] = field(default_factory=list)   # (label, callback data)
+    text: str  # Telegram HTML
+    buttons: list[tuple[str, str]] = field(default_factory=list)  # (label, callback data)
     match: Match | None = None
-    document: tuple[str, bytes] | None = None   # (file name, content) to send as a download
-    outcome: Outcome | None = None              # a finished guide's facts (deadlines for reminders)
-    followups: list[Entry] = field(default_factory=list)   # the 「接下来」 lines under an answer
-    intent: str | None = None                   # small talk, "injured" or "outlet", when not the FAQ
+    document: tuple[str, bytes] | None = None  # (file name, content) to send as a download
+    outcome: Outcome | None = None  # a finished guide's facts (deadlines for reminders)
+    followups: list[Entry] = field(default_factory=list)  # the 「接下来」 lines under an answer
+    intent: str | None = None  # small talk, "injured" or "outlet", when not the FAQ
 
 
 def region_label(region: str) -> str:

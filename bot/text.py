@@ -1,4 +1,5 @@
 """Normalising Chinese text for matching: width, punctuation, script, synonyms, pinyin."""
+
 from __future__ import annotations
 
 import functools
@@ -64,8 +65,10 @@ class Synonyms:
 def _pinyin_table() -> dict[int, str]:
     """Every Chinese character -> " its tone-less pinyin " (its first reading). Built on first use
     (0.4 s); str.translate then converts a whole text in C."""
-    return {cp: f" {convert(readings.split(',')[0], Style.NORMAL, strict=True)} "
-            for cp, readings in pinyin_dict.items()}
+    return {
+        cp: f" {convert(readings.split(',')[0], Style.NORMAL, strict=True)} "
+        for cp, readings in pinyin_dict.items()
+    }
 
 
 def syllables(text: str) -> list[str]:

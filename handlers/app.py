@@ -1,11 +1,17 @@
 """Wiring the Telegram Application: every handler is registered here, in order."""
+
 from __future__ import annotations
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler,
-    Defaults, MessageHandler, filters,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
 )
 
 from bot.assistant import Assistant
@@ -23,17 +29,18 @@ from handlers.health import HealthServer
 from handlers.persistence import SQLitePersistence
 from handlers.ratelimit import RetryingRateLimiter
 
-RETENTION_EVERY = 3600   # seconds between purges of lookups older than the retention period
+RETENTION_EVERY = 3600  # seconds between purges of lookups older than the retention period
 
 
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, label("cmd_" + c)) for c in ADVERTISED])
-    reminders.schedule_all(app)   # JobQueue jobs are not persisted: rebuild them from SQLite
+    reminders.schedule_all(app)  # JobQueue jobs are not persisted: rebuild them from SQLite
     app.job_queue.run_repeating(_purge_lookups, interval=RETENTION_EVERY, first=0)
     config: Config = app.bot_data.assistant.config
     if config.health_port:
         app.bot_data.health = await HealthServer(
-            lambda: app.stats, config.health_listen, config.health_port).start()
+            lambda: app.stats, config.health_listen, config.health_port
+        ).start()
 
 
 async def _purge_lookups(context: Context) -> None:
@@ -55,8 +62,11 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
         .context_types(CONTEXT_TYPES)
         .persistence(SQLitePersistence(assistant.storage))
         .token(config.token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -65,9 +75,13 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
     if config.base_file_url:
         builder = builder.base_file_url(config.base_file_url)
     if config.rate_limiter:
-        builder = builder.rate_limiter(RetryingRateLimiter(
-            network_retries=config.network_retries, overall_max_rate=config.sends_per_second,
-            max_retries=config.network_retries))
+        builder = builder.rate_limiter(
+            RetryingRateLimiter(
+                network_retries=config.network_retries,
+                overall_max_rate=config.sends_per_second,
+                max_retries=config.network_retries,
+            )
+        )
     timeout = config.request_timeout
     builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout)
     app = builder.build()
@@ -104,8 +118,9 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(private_or_group & filters.TEXT, qa.question))
     # Stickers, photos, voice, locations…: a kind reply asking for text.
     # Service messages (joins, leaves, pins, title changes in a group) get no reply on purpose.
-    app.add_handler(MessageHandler(private_or_group & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                                   qa.not_text))
+    app.add_handler(
+        MessageHandler(private_or_group & ~filters.TEXT & ~filters.StatusUpdate.ALL, qa.not_text)
+    )
     app.add_error_handler(qa.error)
 
 
@@ -121,6 +136,10 @@ def run(config: Config, webhook: bool = False) -> None:
     if not (config.webhook_url and config.webhook_secret):
         raise ConfigError("webhook mode needs webhook.url and webhook.secret_token")
     app.run_webhook(
-        listen=config.webhook_listen, port=config.webhook_port, url_path=config.webhook_path,
+        listen=config.webhook_listen,
+        port=config.webhook_port,
+        url_path=config.webhook_path,
         webhook_url=f"{config.webhook_url.rstrip('/')}/{config.webhook_path}",
-        secret_token=config.webhook_secret, allowed_updates=Update.ALL_TYPES)
+        secret_token=config.webhook_secret,
+        allowed_updates=Update.ALL_TYPES,
+    )

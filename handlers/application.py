@@ -1,4 +1,5 @@
 """The PTB Application as this bot runs it: state written after every update, one log line each."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,24 @@ def kind_of(update: object) -> str:
         return "command:/" + (name if name in COMMAND_NAMES else "other")
     if message.text:
         return "text"
-    return next((k for k in ("sticker", "photo", "voice", "video", "document", "location",
-                             "contact", "audio", "animation") if getattr(message, k, None)), "other")
+    return next(
+        (
+            k
+            for k in (
+                "sticker",
+                "photo",
+                "voice",
+                "video",
+                "document",
+                "location",
+                "contact",
+                "audio",
+                "animation",
+            )
+            if getattr(message, k, None)
+        ),
+        "other",
+    )
 
 
 class CourierApplication(Application):
@@ -43,7 +60,7 @@ class CourierApplication(Application):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.failed_updates: set[int] = set()     # filled by the error handler
+        self.failed_updates: set[int] = set()  # filled by the error handler
         self.stats = {"updates": 0, "errors": 0, "last_update": None, "started": time.time()}
 
     async def process_update(self, update: object) -> None:
@@ -57,6 +74,13 @@ class CourierApplication(Application):
         self.stats["updates"] += 1
         self.stats["errors"] += failed
         self.stats["last_update"] = time.time()
-        log.info(json.dumps({"event": "update", "kind": kind_of(update),
-                             "ms": round((time.perf_counter() - start) * 1000, 1),
-                             "outcome": "error" if failed else "ok"}))
+        log.info(
+            json.dumps(
+                {
+                    "event": "update",
+                    "kind": kind_of(update),
+                    "ms": round((time.perf_counter() - start) * 1000, 1),
+                    "outcome": "error" if failed else "ok",
+                }
+            )
+        )

@@ -1,4 +1,5 @@
 """What every handler needs: the core from bot_data, the hashed user key, sending a Reply."""
+
 from __future__ import annotations
 
 import functools
@@ -6,12 +7,12 @@ import functools
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
-from handlers.context import Context
 from bot.assistant import Assistant
 from bot.reply import Reply
 from bot.storage.database import user_key
+from handlers.context import Context
 
-CONVERSATION = "guide"   # the guides' ConversationHandler name (its persistence key)
+CONVERSATION = "guide"  # the guides' ConversationHandler name (its persistence key)
 BUTTONS_PER_ROW = 2
 
 
@@ -43,12 +44,12 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 def _markup(pairs: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     """Markups are immutable and the same few recur (related topics, menus): build each once."""
     buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in pairs]
-    rows = [buttons[i:i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
     return InlineKeyboardMarkup(rows)
 
 
 async def send(update: Update, reply: Reply) -> None:
-    if update.effective_chat is None:   # a button on an inline message: no chat to answer in
+    if update.effective_chat is None:  # a button on an inline message: no chat to answer in
         return
     await update.effective_chat.send_message(reply.text, reply_markup=keyboard(reply))
 
@@ -64,4 +65,5 @@ async def checkpoint(update: Update, context: Context, state: object) -> None:
     await persistence.update_user_data(user.id, dict(context.user_data))
     # The ConversationHandler's key is (chat, user); None deletes an ended conversation.
     await persistence.update_conversation(
-        CONVERSATION, (chat.id, user.id), None if state == ConversationHandler.END else state)
+        CONVERSATION, (chat.id, user.id), None if state == ConversationHandler.END else state
+    )

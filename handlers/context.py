@@ -1,6 +1,7 @@
 """What every handler shares, typed: PTB's `context.bot_data` is this class instead of a dict
 (PTB's contexttypesbot.py example), so a handler reads `context.bot_data.assistant` and a typo is
 an AttributeError at once rather than a KeyError in production. bot_data is not persisted."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,9 +19,9 @@ if TYPE_CHECKING:
 @dataclass
 class BotData:
     assistant: Assistant | None = None
-    flow: GuideFlow | None = None          # the guides' steps (ConversationHandler callbacks)
-    reminders: Reminders | None = None     # deadline reminders kept in SQLite
-    health: HealthServer | None = None     # the /healthz server, when configured
+    flow: GuideFlow | None = None  # the guides' steps (ConversationHandler callbacks)
+    reminders: Reminders | None = None  # deadline reminders kept in SQLite
+    health: HealthServer | None = None  # the /healthz server, when configured
 
 
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)

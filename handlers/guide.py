@@ -1,35 +1,39 @@
 """The 工伤认定 and 劳动能力鉴定 guides as one ConversationHandler over the core's GuideFlow."""
+
 from __future__ import annotations
 
 import logging
 import warnings
 
 from telegram import InputFile, Update
-from telegram.ext import (
-    CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters,
-)
 from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 from telegram.warnings import PTBUserWarning
 
-from handlers.context import Context
-from bot.reply import Reply
 from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.render import label, render
+from bot.reply import Reply
 from handlers import privacy
 from handlers.common import CONVERSATION, checkpoint, for_another_bot, send
+from handlers.context import Context
 from handlers.reminders import offer, remember_offer
 
 log = logging.getLogger(__name__)
 IN_GUIDE = 1
-SESSION = "guide"          # context.user_data key of the engine's session (persisted)
+SESSION = "guide"  # context.user_data key of the engine's session (persisted)
 
 
 def flow(context: Context) -> GuideFlow:
     return context.bot_data.flow
 
 
-async def _reply(update: Update, context: Context, reply: Reply,
-                 session: dict | None) -> int:
+async def _reply(update: Update, context: Context, reply: Reply, session: dict | None) -> int:
     if session is None:
         context.user_data.pop(SESSION, None)
     else:
@@ -47,8 +51,9 @@ async def _reply(update: Update, context: Context, reply: Reply,
         return state
     if reply.document:
         name, content = reply.document
-        await update.effective_chat.send_document(InputFile(content, filename=name),
-                                                  caption=label("file_caption"))
+        await update.effective_chat.send_document(
+            InputFile(content, filename=name), caption=label("file_caption")
+        )
     if reply.outcome and reply.outcome.upcoming:
         await offer(update, context, reply.outcome.upcoming)
     return state
@@ -75,8 +80,9 @@ async def start_from_menu(update: Update, context: Context) -> int:
 
 
 async def text(update: Update, context: Context) -> int:
-    reply, session = flow(context).answer(context.user_data.get(SESSION),
-                                          update.effective_message.text)
+    reply, session = flow(context).answer(
+        context.user_data.get(SESSION), update.effective_message.text
+    )
     return await _reply(update, context, reply, session)
 
 
@@ -112,7 +118,7 @@ async def cancel(update: Update, context: Context) -> int:
 async def busy(update: Update, context: Context) -> int:
     """Another command or a sticker mid-guide: say how to go on, and ask the step again."""
     if for_another_bot(update, context):
-        return IN_GUIDE   # ignored on purpose: another bot's command in a group
+        return IN_GUIDE  # ignored on purpose: another bot's command in a group
     session = context.user_data.get(SESSION)
     current = flow(context).resume(session)
     if current is None:
@@ -133,17 +139,19 @@ def conversation() -> ConversationHandler:
                 CommandHandler("assess", start_assess),
                 CallbackQueryHandler(start_from_menu, pattern="^menu:(injury_guide|assess_guide)$"),
             ],
-            states={IN_GUIDE: [
-                CallbackQueryHandler(button, pattern="^g:"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, text),
-            ]},
+            states={
+                IN_GUIDE: [
+                    CallbackQueryHandler(button, pattern="^g:"),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, text),
+                ]
+            },
             fallbacks=[
                 CommandHandler("forgetme", privacy.forget_me),
                 CommandHandler("cancel", cancel),
                 CommandHandler("back", back),
                 CommandHandler("injury", start_injury),
                 CommandHandler("assess", start_assess),
-                MessageHandler(~filters.StatusUpdate.ALL, busy),   # not joins, pins, titles…
+                MessageHandler(~filters.StatusUpdate.ALL, busy),  # not joins, pins, titles…
             ],
             name=CONVERSATION,
             persistent=True,

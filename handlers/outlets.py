@@ -3,13 +3,14 @@
 Picking a candidate ("ol:<id>" buttons) and the menu's "查网点参保" go through qa.button and
 Assistant.callback like every other button.
 """
+
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.context import Context
 from handlers.common import assistant, send, user_of
+from handlers.context import Context
 
 CHANNEL = "telegram"
 

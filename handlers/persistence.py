@@ -1,4 +1,5 @@
 """PTB persistence in the project's SQLite file, written at once (a crash loses no conversation)."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,11 @@ class SQLitePersistence(BasePersistence):
     """Keeps user_data and conversation states; chat/bot/callback data are not used by this bot."""
 
     def __init__(self, storage: Storage):
-        super().__init__(PersistenceInput(bot_data=False, chat_data=False, user_data=True,
-                                          callback_data=False))
-        self.db = storage.db   # ptb_user_data, ptb_conversations: bot/storage/schema.py
-        self._stored: dict[int, str] = {}   # user id -> JSON last written: skip unchanged writes
+        super().__init__(
+            PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False)
+        )
+        self.db = storage.db  # ptb_user_data, ptb_conversations: bot/storage/schema.py
+        self._stored: dict[int, str] = {}  # user id -> JSON last written: skip unchanged writes
 
     async def get_user_data(self) -> dict:
         self._stored = {r["user_id"]: r["data"] for r in self.db["ptb_user_data"].rows}
@@ -40,7 +42,8 @@ class SQLitePersistence(BasePersistence):
             self.db["ptb_conversations"].delete_where("name = ? and key = ?", list(pk))
         else:
             self.db["ptb_conversations"].upsert(
-                {"name": pk[0], "key": pk[1], "state": json.dumps(new_state)}, pk=("name", "key"))
+                {"name": pk[0], "key": pk[1], "state": json.dumps(new_state)}, pk=("name", "key")
+            )
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         if not data:

@@ -1,4 +1,5 @@
 """Policy questions: /start, /help, /region, free text, buttons, non-text messages, errors."""
+
 from __future__ import annotations
 
 import logging
@@ -6,11 +7,11 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.context import Context
-from handlers.application import kind_of
-from bot.reply import Reply
 from bot.render import render
+from bot.reply import Reply
+from handlers.application import kind_of
 from handlers.common import assistant, for_another_bot, send, user_of
+from handlers.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,9 @@ async def benefit(update: Update, context: Context) -> None:
 
 
 async def question(update: Update, context: Context) -> None:
-    await send(update, assistant(context).ask(update.effective_message.text, user_of(update, context)))
+    await send(
+        update, assistant(context).ask(update.effective_message.text, user_of(update, context))
+    )
 
 
 async def button(update: Update, context: Context) -> None:

@@ -1,4 +1,5 @@
 """Outgoing Bot API calls: PTB's AIORateLimiter, plus retries when the network or server fails."""
+
 from __future__ import annotations
 
 import asyncio
@@ -24,10 +25,11 @@ class RetryingRateLimiter(AIORateLimiter):
         for attempt in range(max(0, self.network_retries) + 1):
             try:
                 return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args)
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
             except NetworkError as exc:
                 if isinstance(exc, BadRequest) or attempt >= self.network_retries:
-                    raise   # PTB makes BadRequest a NetworkError; a refused call stays refused
+                    raise  # PTB makes BadRequest a NetworkError; a refused call stays refused
                 log.warning("%s failed (%s); retry %d", endpoint, type(exc).__name__, attempt + 1)
-                await asyncio.sleep(self.backoff * 2 ** attempt)
+                await asyncio.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")

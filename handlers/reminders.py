@@ -1,23 +1,24 @@
 """Deadline reminders: the offer after a guide, JobQueue delivery, /reminders with cancel buttons."""
+
 from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
-from handlers.context import Context
-from bot.reply import REMINDER, Reply
 from bot.dates import CHINA, Deadline
 from bot.guides.reminders import Reminders, describe, due_at, last_day
 from bot.render import label, render
+from bot.reply import REMINDER, Reply
 from handlers.common import send, user_of
+from handlers.context import Context
 
 log = logging.getLogger(__name__)
-OFFERED = "offered_deadlines" # user_data key: deadlines the last guide offered reminders for
+OFFERED = "offered_deadlines"  # user_data key: deadlines the last guide offered reminders for
 ADD, NO, CANCEL = REMINDER + "add", REMINDER + "no", REMINDER + "cancel:"
 RETRY_SECONDS = 60
 
@@ -32,8 +33,13 @@ def remember_offer(context: Context, deadlines: list[Deadline]) -> None:
 
 async def offer(update: Update, context: Context, deadlines: list[Deadline]) -> None:
     remember_offer(context, deadlines)
-    await send(update, Reply(render("reminders_offer", deadlines=deadlines),
-                             [(label("remind_yes"), ADD), (label("remind_no"), NO)]))
+    await send(
+        update,
+        Reply(
+            render("reminders_offer", deadlines=deadlines),
+            [(label("remind_yes"), ADD), (label("remind_no"), NO)],
+        ),
+    )
 
 
 async def button(update: Update, context: Context) -> None:
@@ -42,8 +48,10 @@ async def button(update: Update, context: Context) -> None:
     user = user_of(update, context)
     if query.data == ADD and context.user_data.get(OFFERED):
         today = datetime.now(CHINA).date()
-        deadlines = [Deadline(k, datetime.fromisoformat(d).date(), today)
-                     for k, d in context.user_data.pop(OFFERED)]
+        deadlines = [
+            Deadline(k, datetime.fromisoformat(d).date(), today)
+            for k, d in context.user_data.pop(OFFERED)
+        ]
         store(context).plan(deadlines, update.effective_chat.id, user)
         rows = [r for r in store(context).pending(user)]
         for row in rows:
@@ -52,8 +60,8 @@ async def button(update: Update, context: Context) -> None:
     elif query.data == NO:
         context.user_data.pop(OFFERED, None)
         await send(update, Reply(render("reminders_declined")))
-    elif query.data.startswith(CANCEL) and re.fullmatch(r"[0-9]{1,12}", query.data[len(CANCEL):]):
-        ok = store(context).cancel(int(query.data[len(CANCEL):]), user)
+    elif query.data.startswith(CANCEL) and re.fullmatch(r"[0-9]{1,12}", query.data[len(CANCEL) :]):
+        ok = store(context).cancel(int(query.data[len(CANCEL) :]), user)
         await send(update, Reply(render("reminder_cancelled", ok=ok)))
     else:
         await send(update, Reply(render("stale_button")))
@@ -70,7 +78,7 @@ def schedule(app: Application, row: dict) -> None:
     name = f"reminder-{row['id']}"
     if app.job_queue.get_jobs_by_name(name):
         return
-    delay = max(0.0, (due_at(row) - datetime.now(timezone.utc)).total_seconds())
+    delay = max(0.0, (due_at(row) - datetime.now(UTC)).total_seconds())
     app.job_queue.run_once(deliver, when=delay, data=row["id"], name=name)
 
 
@@ -88,13 +96,15 @@ async def deliver(context: Context) -> None:
         return  # cancelled, or already delivered
     days_left = (last_day(row) - datetime.now(CHINA).date()).days
     try:
-        await context.bot.send_message(row["chat_id"], render(
-            "reminder", row=row, last=last_day(row), days_left=days_left))
-    except (Forbidden, BadRequest) as exc:   # blocked the bot, chat gone: retrying cannot help
+        await context.bot.send_message(
+            row["chat_id"], render("reminder", row=row, last=last_day(row), days_left=days_left)
+        )
+    except (Forbidden, BadRequest) as exc:  # blocked the bot, chat gone: retrying cannot help
         log.warning("reminder %s not deliverable (%s); dropped", row["id"], type(exc).__name__)
         reminders.fail(row["id"])
-    except TelegramError:                     # the network: try again later (the limiter retried)
+    except TelegramError:  # the network: try again later (the limiter retried)
         log.warning("reminder %s not delivered; retrying in %ss", row["id"], RETRY_SECONDS)
         reminders.release(row["id"])
-        context.job_queue.run_once(deliver, when=RETRY_SECONDS, data=row["id"],
-                                   name=f"reminder-{row['id']}")
+        context.job_queue.run_once(
+            deliver, when=RETRY_SECONDS, data=row["id"], name=f"reminder-{row['id']}"
+        )

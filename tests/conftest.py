@@ -1,4 +1,5 @@
 """Shared fixtures: a real SQLite file, the real FAQ, and the real PTB Application on a fake Bot API."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -6,12 +7,12 @@ import json
 
 import pytest
 
-from handlers import app as app_mod
+from bench.fakeapi import TOKEN, FakeBotAPI
 from bot.assistant import Assistant
 from bot.config import Config
-from bench.fakeapi import TOKEN, FakeBotAPI
 from bot.faq.loader import load
 from bot.storage.database import Storage
+from handlers import app as app_mod
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +22,13 @@ def kb():
 
 @pytest.fixture
 def config(tmp_path) -> Config:
-    return Config(token=TOKEN, database=tmp_path / "bot.db", rate_limiter=False,
-                  user_salt="test-salt", output_dir=tmp_path / "out")
+    return Config(
+        token=TOKEN,
+        database=tmp_path / "bot.db",
+        rate_limiter=False,
+        user_salt="test-salt",
+        output_dir=tmp_path / "out",
+    )
 
 
 @pytest.fixture

@@ -1,9 +1,12 @@
 """Fictional outlet lists for the outlet tests (every outlet, number and company here is made up)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-HEADER = "网点名称,品牌,所属企业,许可证号或备案号,类型,省份,城市,区县,地址,是否参保,参保时间,参保人数"
+HEADER = (
+    "网点名称,品牌,所属企业,许可证号或备案号,类型,省份,城市,区县,地址,是否参保,参保时间,参保人数"
+)
 
 # Look-alike outlets: the same street under several brands, one name in two cities, sub-outlets.
 ROWS = [
@@ -33,6 +36,8 @@ def csv_text(rows: list[str] = ROWS, header: str = HEADER) -> str:
     return header + "\n" + "\n".join(rows) + "\n"
 
 
-def write(path: Path, rows: list[str] = ROWS, encoding: str = "utf-8", header: str = HEADER) -> Path:
+def write(
+    path: Path, rows: list[str] = ROWS, encoding: str = "utf-8", header: str = HEADER
+) -> Path:
     path.write_bytes(csv_text(rows, header).encode(encoding))
     return path

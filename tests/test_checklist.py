@@ -1,18 +1,22 @@
 """Checklist rendering against golden files (set UPDATE_GOLDEN=1 to rewrite them after a deliberate change)."""
+
 import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.guides.flow import GuideFlow
 from bot.guides.engine import Engine, load_guides
+from bot.guides.flow import GuideFlow
 from bot.render import plain
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 TODAY = date(2026, 11, 23)
 SCENARIOS = {
-    "injury_commute": ("injury", ["commute", "2026-10-01", "minor", "no", "no", "unknown", "filed", "济宁"]),
+    "injury_commute": (
+        "injury",
+        ["commute", "2026-10-01", "minor", "no", "no", "unknown", "filed", "济宁"],
+    ),
     "assess_concluded": ("assess", ["yes", "yes", "concluded", "2026-11-20", "7", "吉林"]),
 }
 
@@ -28,7 +32,10 @@ def finish(guide, inputs):
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_checklist_matches_golden(name):
     reply = finish(*SCENARIOS[name])
-    outputs = {f"{name}.txt": plain(reply.text) + "\n", f"{name}.html": reply.document[1].decode("utf-8")}
+    outputs = {
+        f"{name}.txt": plain(reply.text) + "\n",
+        f"{name}.html": reply.document[1].decode("utf-8"),
+    }
     for file, actual in outputs.items():
         path = GOLDEN / file
         if os.environ.get("UPDATE_GOLDEN"):

@@ -1,4 +1,5 @@
 """The CLI contract (`courier-bot ask --json`, stdin mode, faq gaps) and config errors, as subprocesses."""
+
 import json
 import os
 import subprocess
@@ -11,15 +12,23 @@ KEYS = {"answered", "id", "score", "region", "answer", "source", "followups", "i
 
 
 def cli(*args, stdin: str | None = None, config: Path | None = None):
-    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")}
-    cmd = [sys.executable, "-m", "bot.cli"] + (["--config", str(config)] if config else []) + list(args)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
+    }
+    cmd = (
+        [sys.executable, "-m", "bot.cli"]
+        + (["--config", str(config)] if config else [])
+        + list(args)
+    )
     return subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, timeout=60)
 
 
 @pytest.fixture
 def cfg_file(tmp_path) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text('[storage]\ndatabase = "bot.db"\n[privacy]\nuser_salt = "t"\n', encoding="utf-8")
+    path.write_text(
+        '[storage]\ndatabase = "bot.db"\n[privacy]\nuser_salt = "t"\n', encoding="utf-8"
+    )
     return path
 
 
@@ -33,13 +42,20 @@ def test_ask_json_contract(cfg_file):
 
 
 def test_ask_region_option(cfg_file):
-    data = json.loads(cli("ask", "网点交多少钱", "--region", "济宁", "--json", config=cfg_file).stdout)
+    data = json.loads(
+        cli("ask", "网点交多少钱", "--region", "济宁", "--json", config=cfg_file).stdout
+    )
     assert data["region"] == "济宁" and "0.4%" in data["answer"]
 
 
 def test_ask_stdin_one_object_per_line_and_gaps_listed(cfg_file):
-    out = cli("ask", "-", "--json", stdin="今天天气怎么样\n派件途中摔伤算工伤吗\n\n今天天气怎么样\n",
-              config=cfg_file)
+    out = cli(
+        "ask",
+        "-",
+        "--json",
+        stdin="今天天气怎么样\n派件途中摔伤算工伤吗\n\n今天天气怎么样\n",
+        config=cfg_file,
+    )
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["answered"] for r in rows] == [False, True, False]
     assert rows[0]["id"] is None and rows[0]["source"] == "" and "12333" in rows[0]["answer"]
@@ -55,16 +71,19 @@ def test_run_without_token_falls_back_to_console(cfg_file):
     assert "0.4%" in out.stdout and "再见" in out.stdout
 
 
-@pytest.mark.parametrize("body, key", [
-    ("[telegram]\ntoken = 5\n", "telegram.token"),
-    ("[telegram]\nadmin_ids = ['x']\n", "telegram.admin_ids"),
-    ("[faq]\ndefault_region = '火星'\n", "faq.default_region"),
-    ("[storage]\ndatabse = 'x'\n", "storage.databse"),
-    ("[telegram\n", "not valid TOML"),
-    ("[telegram]\nnetwork_retries = -1\n", "telegram.network_retries"),
-    ("[faq]\nthreshold = 150\n", "faq.threshold"),
-    ("[webhook]\nsecret_token = '密钥'\n", "webhook.secret_token"),
-])
+@pytest.mark.parametrize(
+    "body, key",
+    [
+        ("[telegram]\ntoken = 5\n", "telegram.token"),
+        ("[telegram]\nadmin_ids = ['x']\n", "telegram.admin_ids"),
+        ("[faq]\ndefault_region = '火星'\n", "faq.default_region"),
+        ("[storage]\ndatabse = 'x'\n", "storage.databse"),
+        ("[telegram\n", "not valid TOML"),
+        ("[telegram]\nnetwork_retries = -1\n", "telegram.network_retries"),
+        ("[faq]\nthreshold = 150\n", "faq.threshold"),
+        ("[webhook]\nsecret_token = '密钥'\n", "webhook.secret_token"),
+    ],
+)
 def test_bad_config_is_one_line_naming_the_key(tmp_path, body, key):
     path = tmp_path / "bad.toml"
     path.write_text(body, encoding="utf-8")
@@ -84,6 +103,7 @@ def test_backup_is_a_complete_consistent_copy(cfg_file, tmp_path):
     out = cli("backup", "--output", str(tmp_path / "copy.db"), config=cfg_file)
     assert out.returncode == 0, out.stderr
     import sqlite3
+
     copy = sqlite3.connect(out.stdout.strip())
     assert copy.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert copy.execute("select text from gaps").fetchall() == [("明天会下雨吗",)]

@@ -1,5 +1,6 @@
 """Commands and button prefixes are declared once (handlers/commands.py, bot/reply.py); the
 registered handlers, the command menu, /help and the update log agree with the declarations."""
+
 import json
 
 from telegram import Update
@@ -40,7 +41,7 @@ def test_every_advertised_command_has_a_menu_text_and_is_in_help():
     for name in ADVERTISED:
         assert label("cmd_" + name).strip(), name
         assert f"/{name}" in help_text, name
-    assert "stats" not in ADVERTISED   # officials' command, not in everyone's menu
+    assert "stats" not in ADVERTISED  # officials' command, not in everyone's menu
 
 
 async def test_the_command_menu_is_the_declared_list(telegram):
@@ -51,7 +52,16 @@ async def test_the_command_menu_is_the_declared_list(telegram):
 
 def test_the_source_button_is_logged_by_its_prefix():
     assert {"faq", "menu", "region", "src", "ol", "g", "rem"} == set(BUTTON_PREFIXES)
-    update = Update.de_json({"update_id": 1, "callback_query": {
-        "id": "1", "from": {"id": 1, "is_bot": False, "first_name": "x"}, "chat_instance": "1",
-        "data": "src:national.apply.how"}}, None)
+    update = Update.de_json(
+        {
+            "update_id": 1,
+            "callback_query": {
+                "id": "1",
+                "from": {"id": 1, "is_bot": False, "first_name": "x"},
+                "chat_instance": "1",
+                "data": "src:national.apply.how",
+            },
+        },
+        None,
+    )
     assert kind_of(update) == "button:src"

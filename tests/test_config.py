@@ -1,4 +1,5 @@
 """Each config key is declared once (bot/config.py) and documented in config.example.toml."""
+
 import re
 from pathlib import Path
 
@@ -26,8 +27,11 @@ def _documented() -> dict[str, set[str]]:
 
 def test_every_key_is_documented_in_the_example():
     documented = _documented()
-    missing = [k for k in config_mod.settings()
-               if k.split(".")[1] not in documented.get(k.split(".")[0], set())]
+    missing = [
+        k
+        for k in config_mod.settings()
+        if k.split(".")[1] not in documented.get(k.split(".")[0], set())
+    ]
     assert missing == []
 
 
@@ -42,18 +46,24 @@ def test_the_example_loads_and_its_values_are_the_defaults(tmp_path):
     defaults = config_mod.Config()
     for key, spec in config_mod.settings().items():
         if key in ("storage.database", "output.dir", "faq.dir", "telegram.token"):
-            continue   # paths are resolved against the example's folder; the token may be in env
+            continue  # paths are resolved against the example's folder; the token may be in env
         assert getattr(cfg, spec.name) == getattr(defaults, spec.name), key
 
 
-@pytest.mark.parametrize("body, message", [
-    ("[telegram]\nsends_per_second = 0\n", "telegram.sends_per_second must be between"),
-    ("[limits]\nmax_message_chars = true\n", "limits.max_message_chars has the wrong type"),
-    ("[faq]\nthreshold = 101\n", "faq.threshold must be between 0 and 100"),
-    ("[privacy]\nlookup_retention_days = -1\n", "privacy.lookup_retention_days must be between"),
-    ("[nope]\n", "unknown section [nope]"),
-    ("[health]\nnope = 1\n", "unknown key health.nope"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("[telegram]\nsends_per_second = 0\n", "telegram.sends_per_second must be between"),
+        ("[limits]\nmax_message_chars = true\n", "limits.max_message_chars has the wrong type"),
+        ("[faq]\nthreshold = 101\n", "faq.threshold must be between 0 and 100"),
+        (
+            "[privacy]\nlookup_retention_days = -1\n",
+            "privacy.lookup_retention_days must be between",
+        ),
+        ("[nope]\n", "unknown section [nope]"),
+        ("[health]\nnope = 1\n", "unknown key health.nope"),
+    ],
+)
 def test_a_bad_value_names_its_key(tmp_path, body, message):
     path = tmp_path / "c.toml"
     path.write_text(body, encoding="utf-8")

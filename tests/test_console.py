@@ -1,4 +1,5 @@
 """The console channel drives the same core: commands, numbered buttons, questions, EOF."""
+
 import io
 
 from bot.console import Console
@@ -10,7 +11,7 @@ def test_console_session(assistant):
     console.run(io.StringIO("/region 吉林\n网点的工伤保险费率是多少\n1\n/quit\n"))
     text = out.getvalue()
     assert "吉林省" in text and "五类行业" in text
-    assert text.count("依据") >= 2       # the answer, then the related topic picked by number
+    assert text.count("依据") >= 2  # the answer, then the related topic picked by number
     assert text.rstrip().endswith("再见，注意安全！")
 
 

@@ -1,4 +1,5 @@
 """The FAQ is data: it loads, it is complete enough, and a broken entry names its file and id."""
+
 import re
 import shutil
 from pathlib import Path
@@ -8,7 +9,7 @@ import pytest
 from bot.faq.loader import DEFAULT_DIR, FaqError, load
 from bot.regions import DOC_REGIONS
 
-GOOD = '''
+GOOD = """
 [[entry]]
 id = "t.one"
 topic = "t"
@@ -18,9 +19,9 @@ questions = ["问一", "问二", "问三"]
 answer = "答。"
 short = "答。"
 cites = ["tiaoli:10"]
-'''
+"""
 
-SOURCES = '''
+SOURCES = """
 [[document]]
 key = "tiaoli"
 cite_as = "《工伤保险条例》"
@@ -33,7 +34,7 @@ origin = "test"
 ref = "10"
 label = "第十条"
 text = "用人单位应当按时缴纳工伤保险费。职工个人不缴纳工伤保险费。"
-'''
+"""
 
 
 def test_real_faq_loads_with_enough_entries(kb):
@@ -67,7 +68,9 @@ def test_platform_scheme_is_not_called_work_injury_insurance(kb):
     """职业伤害保障 entries must say the schemes are different, never that they are one."""
     for e in kb.entries:
         if "职业伤害" in e.answer:
-            assert "不是" in e.answer or "不同" in e.answer or "两" in e.answer or "区别" in e.answer, e.id
+            assert (
+                "不是" in e.answer or "不同" in e.answer or "两" in e.answer or "区别" in e.answer
+            ), e.id
 
 
 def _write(tmp_path: Path, body: str) -> Path:
@@ -81,23 +84,29 @@ def test_minimal_valid_file_loads(tmp_path):
     assert [e.id for e in load(_write(tmp_path, GOOD)).entries] == ["t.one"]
 
 
-@pytest.mark.parametrize("change, message", [
-    (('answer = "答。"', 'answer = ""'), "'answer'"),
-    (('region = "全国"', 'region = "火星"'), "region"),
-    (('questions = ["问一", "问二", "问三"]', 'questions = ["问一"]'), "at least 3"),
-    (('questions = ["问一", "问二", "问三"]', 'questions = ["问一", "问一", "问三"]'), "duplicate"),
-    (('title = "测试"', 'title = "这是一个非常非常非常非常长的按钮标题文字"'), "title"),
-    (('cites = ["tiaoli:10"]', 'cites = ["tiaoli:10"]\nsauce = "x"'), "unknown field"),
-    (('cites = ["tiaoli:10"]', 'cites = []'), "'cites'"),
-    (('cites = ["tiaoli:10"]', 'cites = ["tiaoli:99"]'), "no passage '99'"),
-    (('answer = "答。"', 'answer = "30日内答。"'), "['30'] in the answer occur in none"),
-    (('short = "答。"\n', ''), "'short'"),
-    (('short = "答。"', 'short = "  "'), "'short'"),
-    (('short = "答。"', 'short = "' + "长" * 46 + '"'), "short longer than 45"),
-    (('short = "答。"', 'short = "30日内报。"'), "['30']"),
-    (('id = "t.one"', 'id = "Bad Id"'), "id must be"),
-    (('topic = "t"', 'topic = "t"\nrelated = ["nope"]'), "related id 'nope'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (('answer = "答。"', 'answer = ""'), "'answer'"),
+        (('region = "全国"', 'region = "火星"'), "region"),
+        (('questions = ["问一", "问二", "问三"]', 'questions = ["问一"]'), "at least 3"),
+        (
+            ('questions = ["问一", "问二", "问三"]', 'questions = ["问一", "问一", "问三"]'),
+            "duplicate",
+        ),
+        (('title = "测试"', 'title = "这是一个非常非常非常非常长的按钮标题文字"'), "title"),
+        (('cites = ["tiaoli:10"]', 'cites = ["tiaoli:10"]\nsauce = "x"'), "unknown field"),
+        (('cites = ["tiaoli:10"]', "cites = []"), "'cites'"),
+        (('cites = ["tiaoli:10"]', 'cites = ["tiaoli:99"]'), "no passage '99'"),
+        (('answer = "答。"', 'answer = "30日内答。"'), "['30'] in the answer occur in none"),
+        (('short = "答。"\n', ""), "'short'"),
+        (('short = "答。"', 'short = "  "'), "'short'"),
+        (('short = "答。"', 'short = "' + "长" * 46 + '"'), "short longer than 45"),
+        (('short = "答。"', 'short = "30日内报。"'), "['30']"),
+        (('id = "t.one"', 'id = "Bad Id"'), "id must be"),
+        (('topic = "t"', 'topic = "t"\nrelated = ["nope"]'), "related id 'nope'"),
+    ],
+)
 def test_broken_entry_names_file_and_id(tmp_path, change, message):
     body = GOOD.replace(*change)
     with pytest.raises(FaqError) as err:

@@ -1,5 +1,6 @@
 """Faults injected by the fake Bot API server: every reply still arrives exactly once, and the bot
 keeps going. Faults happen before the server carries a call out, as when Telegram rejects it."""
+
 import asyncio
 import dataclasses
 from collections import Counter
@@ -10,22 +11,32 @@ from bench.fakeapi import FakeBotAPI
 from tests.conftest import halt, launch
 
 COURIERS = 30
-QUESTIONS = ["派件途中摔伤算工伤吗", "/start", "今天天气怎么样", "济宁网点交多少钱", "老板不给报工伤咋整"]
+QUESTIONS = [
+    "派件途中摔伤算工伤吗",
+    "/start",
+    "今天天气怎么样",
+    "济宁网点交多少钱",
+    "老板不给报工伤咋整",
+]
 
 
 @pytest.fixture
 async def faulty_api():
     server = await FakeBotAPI(
         faults={"429": 0.08, "500": 0.08, "502": 0.05, "timeout": 0.04, "drop": 0.08},
-        seed=11, retry_after=1, stall=1.0).start()
+        seed=11,
+        retry_after=1,
+        stall=1.0,
+    ).start()
     yield server
     await server.stop()
 
 
 @pytest.fixture
 def resilient(config):
-    return dataclasses.replace(config, rate_limiter=True, sends_per_second=1000.0,
-                               network_retries=6, request_timeout=0.5)
+    return dataclasses.replace(
+        config, rate_limiter=True, sends_per_second=1000.0, network_retries=6, request_timeout=0.5
+    )
 
 
 async def test_every_reply_arrives_exactly_once_despite_faults(faulty_api, resilient):
@@ -51,7 +62,7 @@ async def test_a_call_that_keeps_failing_is_logged_not_fatal(api, resilient, cap
     try:
         api.faults = {"500": 1.0}
         api.message("派件途中摔伤算工伤吗", chat_id=1, user_id=1)
-        for _ in range(100):                 # the answer, then the error notice: each tried twice
+        for _ in range(100):  # the answer, then the error notice: each tried twice
             if api.injected["500"] >= 4:
                 break
             await asyncio.sleep(0.05)

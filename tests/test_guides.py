@@ -1,11 +1,12 @@
 """Every branch of both guides, through the engine, the outcomes and the real templates."""
+
 from datetime import date
 
 import pytest
 
 from bot.faq.loader import FaqError
-from bot.guides.flow import GuideFlow
 from bot.guides.engine import Engine, load_guides
+from bot.guides.flow import GuideFlow
 from bot.guides.outcomes import DATE_STEPS
 from bot.render import plain, render
 
@@ -26,15 +27,21 @@ def walk(flow, guide, *inputs):
 
 
 ACCIDENT = "2026-10-01"
-AFTER_EXCLUSION = ("no", "yes", "licensed", "济宁")        # employer applied, insured, kind, region
-INJURY_TAIL = (ACCIDENT, "no", *AFTER_EXCLUSION)            # date, no exclusion, the rest
+AFTER_EXCLUSION = ("no", "yes", "licensed", "济宁")  # employer applied, insured, kind, region
+INJURY_TAIL = (ACCIDENT, "no", *AFTER_EXCLUSION)  # date, no exclusion, the rest
 
 
-@pytest.mark.parametrize("what, article", [
-    ("at_work", "第十四条第（一）项"), ("prep", "第十四条第（二）项"), ("violence", "第十四条第（三）项"),
-    ("disease", "第十四条第（四）项"), ("errand", "第十四条第（一）项、第（五）项"),
-    ("sudden_death", "第十五条第（一）项"),
-])
+@pytest.mark.parametrize(
+    "what, article",
+    [
+        ("at_work", "第十四条第（一）项"),
+        ("prep", "第十四条第（二）项"),
+        ("violence", "第十四条第（三）项"),
+        ("disease", "第十四条第（四）项"),
+        ("errand", "第十四条第（一）项、第（五）项"),
+        ("sudden_death", "第十五条第（一）项"),
+    ],
+)
 def test_each_injury_kind_cites_its_article(flow, what, article):
     reply, session = walk(flow, "injury", what, *INJURY_TAIL)
     assert session is None and reply.document
@@ -60,12 +67,15 @@ def test_commute_pending_police_finding_still_files_in_time(flow):
     assert "交警认定还没出也别干等" in reply.text and "还没出的，出了以后补交" in reply.text
 
 
-@pytest.mark.parametrize("inputs, phrase", [
-    (("commute", ACCIDENT, "major"), "本人负主要或全部责任"),
-    (("commute", ACCIDENT, "alone"), "要看交警怎么认定责任"),
-    (("at_work", ACCIDENT, "yes"), "第十六条"),
-    (("other",), "判断不了"),
-])
+@pytest.mark.parametrize(
+    "inputs, phrase",
+    [
+        (("commute", ACCIDENT, "major"), "本人负主要或全部责任"),
+        (("commute", ACCIDENT, "alone"), "要看交警怎么认定责任"),
+        (("at_work", ACCIDENT, "yes"), "第十六条"),
+        (("other",), "判断不了"),
+    ],
+)
 def test_early_stops_explain_kindly(flow, inputs, phrase):
     reply, session = walk(flow, "injury", *inputs)
     assert session is None and phrase in reply.text
@@ -83,7 +93,7 @@ def test_uninsured_and_filed_only_outlet(flow):
     assert "第六十二条" in reply.text
     assert "先行支付" in reply.text and "《社会保险法》第四十一条" in reply.text
     assert "代为参保" in reply.text and "吉人社联〔2022〕17号 二" in reply.text
-    assert "济宁方案" not in reply.text                  # Jilin's rule only, for someone in Jilin
+    assert "济宁方案" not in reply.text  # Jilin's rule only, for someone in Jilin
     assert "属地人力资源和社会保障局" in reply.text
     assert {d.key for d in reply.outcome.upcoming} == {"employer_apply", "self_apply"}
 
@@ -101,9 +111,14 @@ def test_back_undoes_the_last_answer(flow):
     assert "交警的事故认定书" in reply.text
 
 
-@pytest.mark.parametrize("text, hint", [
-    ("明天", "没看懂这个日期"), ("2026-02-30", "这个日期不存在"), ("2027-01-01", "这个日期还没到"),
-])
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("明天", "没看懂这个日期"),
+        ("2026-02-30", "这个日期不存在"),
+        ("2027-01-01", "这个日期还没到"),
+    ],
+)
 def test_bad_date_is_asked_again(flow, text, hint):
     reply, session = walk(flow, "injury", "at_work", text)
     assert session["step"] == "date" and hint in reply.text
@@ -171,15 +186,22 @@ def test_assess_applied_computes_conclusion_dates(flow):
     assert "2026年11月30日" in reply.text and "2026年12月30日" in reply.text
 
 
-@pytest.mark.parametrize("grade, months, article", [
-    ("1", 27, "三十五"), ("4", 21, "三十五"), ("5", 18, "三十六"), ("6", 16, "三十六"),
-    ("7", 13, "三十七"), ("10", 7, "三十七"),
-])
+@pytest.mark.parametrize(
+    "grade, months, article",
+    [
+        ("1", 27, "三十五"),
+        ("4", 21, "三十五"),
+        ("5", 18, "三十六"),
+        ("6", 16, "三十六"),
+        ("7", 13, "三十七"),
+        ("10", 7, "三十七"),
+    ],
+)
 def test_assess_concluded_grade_and_reassessment_window(flow, grade, months, article):
     reply, _ = walk(flow, "assess", "yes", "yes", "concluded", "2026-11-20", grade, "吉林")
     assert f"{months}个月的本人工资（第{article}条）" in reply.text
-    assert "2026年12月5日" in reply.text          # 15 days after receipt
-    assert "2027年11月20日以后" in reply.text      # review after a year
+    assert "2026年12月5日" in reply.text  # 15 days after receipt
+    assert "2027年11月20日以后" in reply.text  # review after a year
     assert [d.key for d in reply.outcome.upcoming] == ["reassess"]
 
 
@@ -187,7 +209,9 @@ def test_broken_guide_file_is_named(tmp_path):
     (tmp_path / "guides").mkdir()
     (tmp_path / "guides" / "g.toml").write_text(
         'id = "g"\ntitle = "t"\nintro = "i"\nstart = "a"\n[[step]]\nid = "a"\nkind = "date"\n'
-        'prompt = "p"\nnext = "missing"\n', encoding="utf-8")
+        'prompt = "p"\nnext = "missing"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(FaqError, match="g.toml: step 'missing'"):
         load_guides(tmp_path)
 
@@ -207,7 +231,7 @@ STOPS = {
 def test_every_injury_stop_and_date_step_is_covered():
     steps = load_guides()["injury"].steps.values()
     assert {c.stop for s in steps for c in s.choices if c.stop} == set(STOPS)
-    assert {s.id for s in steps if s.kind == "date"} == set(DATE_STEPS)   # outcomes reads these
+    assert {s.id for s in steps if s.kind == "date"} == set(DATE_STEPS)  # outcomes reads these
 
 
 @pytest.mark.parametrize("stop", STOPS)
@@ -216,10 +240,10 @@ def test_every_can_still_apply_stop_gives_the_article_17_limits(flow, stop):
     text = plain(reply.text)
     assert reply.outcome.stop == stop
     assert "第十七条" in text and "30日内" in text and "1年内" in text
-    if stop != "unclear":                         # the date was asked before the stop
+    if stop != "unclear":  # the date was asked before the stop
         assert "最晚 2026年10月31日（已经过了23天）" in text
         assert "最晚 2027年10月1日（还剩312天，当天在人社局下班前办也来得及）" in text
-    assert not reply.outcome.upcoming             # a stop offers no reminders
+    assert not reply.outcome.upcoming  # a stop offers no reminders
 
 
 def test_last_days_say_the_day_itself_still_counts(flow):
@@ -232,11 +256,14 @@ def test_last_days_say_the_day_itself_still_counts(flow):
     assert "最晚 2026年12月5日（还剩12天，当天在鉴定委员会下班前办也来得及）" in plain(reply.text)
 
 
-@pytest.mark.parametrize("inputs", [
-    ("sudden_death", ACCIDENT, "no", *AFTER_EXCLUSION),
-    ("sudden_death", ACCIDENT, "no", "no", "no", "filed", "全国"),
-    ("sudden_death", ACCIDENT, "yes"),
-])
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        ("sudden_death", ACCIDENT, "no", *AFTER_EXCLUSION),
+        ("sudden_death", ACCIDENT, "no", "no", "no", "filed", "全国"),
+        ("sudden_death", ACCIDENT, "yes"),
+    ],
+)
 def test_death_results_speak_to_the_next_of_kin(flow, inputs):
     reply, _ = walk(flow, "injury", *inputs)
     texts = [plain(reply.text)] + ([reply.document[1].decode("utf-8")] if reply.document else [])
@@ -244,7 +271,11 @@ def test_death_results_speak_to_the_next_of_kin(flow, inputs):
         assert "你本人" not in text and "替你" not in text
         assert "近亲属或工会" in text
     if reply.document:
-        assert "近亲属" in texts[0] and "初次诊断" in texts[0] and "劳社部函〔2004〕256号 三" in texts[0]
+        assert (
+            "近亲属" in texts[0]
+            and "初次诊断" in texts[0]
+            and "劳社部函〔2004〕256号 三" in texts[0]
+        )
         assert [d.key for d in reply.outcome.deadlines][-1] == "kin_apply"
         offer = render("reminders_offer", deadlines=reply.outcome.upcoming)
         assert "近亲属或工会" in offer and "你本人" not in offer
@@ -267,7 +298,9 @@ def test_commute_choice_and_prompt_cover_the_whole_of_article_14_6(flow):
     commute = next(c for c in load_guides()["injury"].steps["what"].choices if c.value == "commute")
     assert "火车" in commute.label and "轮渡" in commute.label
     reply, _ = walk(flow, "injury", "commute", ACCIDENT)
-    assert "城市轨道交通、客运轮渡、火车事故" in reply.text and "法释〔2014〕9号 第六条" in reply.text
+    assert (
+        "城市轨道交通、客运轮渡、火车事故" in reply.text and "法释〔2014〕9号 第六条" in reply.text
+    )
     assert "配偶、父母、子女居住地" in reply.text
 
 
@@ -282,25 +315,33 @@ def test_commute_rail_ferry_train_accident_has_its_own_choice(flow):
     text = plain(reply.text)
     assert session is None and reply.outcome.stop is None and reply.document
     assert "第十四条第（六）项" in text
-    assert "受到非本人主要责任的交通事故或者城市轨道交通、客运轮渡、火车事故伤害的，应当认定为工伤" in text
+    assert (
+        "受到非本人主要责任的交通事故或者城市轨道交通、客运轮渡、火车事故伤害的，应当认定为工伤"
+        in text
+    )
     assert "条例没有对它们另作规定" in text
     assert "交通事故认定书" not in text and "客运轮渡或火车事故的证明" in text
     assert "最晚 2027年10月1日" in text
 
 
-@pytest.mark.parametrize("region, shown, hidden", [
-    ("济宁", ["济宁方案 三（三）", "济宁方案 三（四）"], ["吉人社联"]),
-    ("吉林", ["吉人社联〔2022〕17号 二"], ["济宁方案"]),
-    ("江苏", ["吉人社联〔2022〕17号 二", "济宁方案 三（三）", "以当地人社局答复为准"], []),
-])
+@pytest.mark.parametrize(
+    "region, shown, hidden",
+    [
+        ("济宁", ["济宁方案 三（三）", "济宁方案 三（四）"], ["吉人社联"]),
+        ("吉林", ["吉人社联〔2022〕17号 二"], ["济宁方案"]),
+        ("江苏", ["吉人社联〔2022〕17号 二", "济宁方案 三（三）", "以当地人社局答复为准"], []),
+    ],
+)
 def test_filed_outlet_rules_are_stated_per_region(flow, region, shown, hidden):
     reply, _ = walk(flow, "injury", "errand", ACCIDENT, "no", "no", "yes", "filed", region)
     text = plain(reply.text)
     assert all(s in text for s in shown) and not any(h in text for h in hidden)
-    assert "只备案的末端网点是它所属的快递企业" not in text      # only 吉林 says who bears the liability
+    assert (
+        "只备案的末端网点是它所属的快递企业" not in text
+    )  # only 吉林 says who bears the liability
     assert "用人单位所在地的人社局" in text and "先问清由哪家快递企业代为参保" in text
     assert ("吉林规定由所属企业法人承担用人单位责任" in text) == (region == "吉林")
-    if region != "吉林":     # Jining's 三（三） is about registering only; liability is in 三（四）
+    if region != "吉林":  # Jining's 三（三） is about registering only; liability is in 三（四）
         assert "在快递业务经营许可地代为参保（济宁方案 三（三））" in text
 
 
@@ -311,14 +352,23 @@ def test_injury_materials_label_the_evidence_tips_as_advice(flow):
     assert "网上领取" not in text
 
 
-@pytest.mark.parametrize("grade, bands, absent", [
-    ("2", ["一至四级", "伤残津贴", "第三十五条"], ["五、六级", "七至十级"]),
-    ("6", ["五、六级", "伤残津贴", "一次性工伤医疗补助金", "由省、自治区、直辖市人民政府规定"],
-     ["一至四级", "七至十级"]),
-    ("9", ["七至十级", "一次性伤残就业补助金", "由省、自治区、直辖市人民政府规定"],
-     ["一至四级", "五、六级"]),
-    ("none", ["一至四级", "五、六级", "七至十级"], []),
-])
+@pytest.mark.parametrize(
+    "grade, bands, absent",
+    [
+        ("2", ["一至四级", "伤残津贴", "第三十五条"], ["五、六级", "七至十级"]),
+        (
+            "6",
+            ["五、六级", "伤残津贴", "一次性工伤医疗补助金", "由省、自治区、直辖市人民政府规定"],
+            ["一至四级", "七至十级"],
+        ),
+        (
+            "9",
+            ["七至十级", "一次性伤残就业补助金", "由省、自治区、直辖市人民政府规定"],
+            ["一至四级", "五、六级"],
+        ),
+        ("none", ["一至四级", "五、六级", "七至十级"], []),
+    ],
+)
 def test_assess_result_names_the_grade_bands_other_benefits(flow, grade, bands, absent):
     reply, _ = walk(flow, "assess", "yes", "yes", "concluded", "2026-11-20", grade, "全国")
     text = plain(reply.text)

@@ -1,5 +1,6 @@
 """The layout the README promises: a core that loads without Telegram, no import circles, and
 modules small enough to read (issue 11)."""
+
 import ast
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(m)
         for n in sorted(graph[m]):
             if state.get(n) == 1:
-                return path[path.index(n):] + [n]
+                return [*path[path.index(n) :], n]
             if n not in state and (found := visit(n)):
                 return found
         state[m] = 2
@@ -58,11 +59,21 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 
 def test_the_core_loads_no_telegram_module():
-    core = ("bot.faq.loader", "bot.faq.matcher", "bot.outlets.registry", "bot.guides.engine",
-            "bot.guides.flow", "bot.assistant", "bot.console", "bot.cli", "bot.benefits")
+    core = (
+        "bot.faq.loader",
+        "bot.faq.matcher",
+        "bot.outlets.registry",
+        "bot.guides.engine",
+        "bot.guides.flow",
+        "bot.assistant",
+        "bot.console",
+        "bot.cli",
+        "bot.benefits",
+    )
     code = f"import sys, {', '.join(core)}; print(sorted(m for m in sys.modules if m.startswith('telegram')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
 
@@ -78,14 +89,18 @@ def test_a_planted_circle_is_found():
 def test_telegram_is_imported_only_in_handlers_and_bench():
     for name, path in _modules().items():
         if name.startswith("bot"):
-            assert "import telegram" not in path.read_text(encoding="utf-8") \
-                and "from telegram" not in path.read_text(encoding="utf-8"), name
+            assert "import telegram" not in path.read_text(
+                encoding="utf-8"
+            ) and "from telegram" not in path.read_text(encoding="utf-8"), name
 
 
 def test_no_module_in_the_runtime_is_longer_than_it_should_be():
-    long = {name: n for name, path in _modules().items()
-            if name.split(".")[0] in ("bot", "handlers")
-            and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        name: n
+        for name, path in _modules().items()
+        if name.split(".")[0] in ("bot", "handlers")
+        and (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 

@@ -1,10 +1,11 @@
 """A bounded load run in the normal test command: many couriers at once over real HTTP, no reply
 lost or doubled. Throughput targets are printed by `courier-bot bench`, not asserted here."""
+
 import dataclasses
 
-from handlers import app as app_mod
 from bench import load as bench
 from bot.faq.loader import load
+from handlers import app as app_mod
 
 
 def test_300_couriers_at_once_lose_no_reply(config, assistant):

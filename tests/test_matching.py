@@ -1,11 +1,12 @@
 """Matching on the held-out paraphrase set, the rules that must never be confused, regions, refusals."""
+
 import pytest
 
 from bench import evaluation
 from bot.faq.matcher import Matcher
 
-ACCURACY_FLOOR = 0.80      # answered right (declines of off-topic cases count as right)
-WRONG_CEILING = 0.03       # answered with the wrong topic
+ACCURACY_FLOOR = 0.80  # answered right (declines of off-topic cases count as right)
+WRONG_CEILING = 0.03  # answered with the wrong topic
 CASES = evaluation.load_cases()
 
 
@@ -35,10 +36,13 @@ def test_commute_and_work_rules_are_never_confused(assistant, kind):
     assert not [o.q for o in report.outcomes if o.got.split(".", 1)[-1] in other]
 
 
-@pytest.mark.parametrize("question, topic, article", [
-    ("上班路上骑电动车被车撞了算工伤吗", "injury.commute", "第十四条"),
-    ("派件途中摔伤算工伤吗", "injury.errand", "第十四条"),
-])
+@pytest.mark.parametrize(
+    "question, topic, article",
+    [
+        ("上班路上骑电动车被车撞了算工伤吗", "injury.commute", "第十四条"),
+        ("派件途中摔伤算工伤吗", "injury.errand", "第十四条"),
+    ],
+)
 def test_done_when_examples(matcher, question, topic, article):
     m = matcher.match(question)
     assert m.entry.topic == topic and article in m.entry.source

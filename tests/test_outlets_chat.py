@@ -1,4 +1,5 @@
 """The outlet lookup, /stats and /premium through the real Application over HTTP (fake Bot API)."""
+
 import dataclasses
 import json
 
@@ -25,8 +26,10 @@ async def test_outlet_command_finds_the_sample_outlet(telegram):
 async def test_menu_prompt_then_name_then_pick(telegram):
     prompt = await step(telegram, 1, "menu:outlet")
     assert "网点的<b>名称</b>" in prompt.params["text"]
-    choices = await step(telegram, 2, "城西")          # the answer to the prompt, not an FAQ question
-    assert "请点一下你所在的网点" in choices.params["text"] and SOURCE_LINE in choices.params["text"]
+    choices = await step(telegram, 2, "城西")  # the answer to the prompt, not an FAQ question
+    assert (
+        "请点一下你所在的网点" in choices.params["text"] and SOURCE_LINE in choices.params["text"]
+    )
     picks = [b for b in buttons(choices) if b.startswith("ol:")]
     assert len(picks) >= 2 and all(len(b.encode()) <= 64 for b in picks)
     shown = await step(telegram, 3, picks[1])
@@ -42,7 +45,7 @@ async def test_uninsured_outlet_explains_article_62_and_what_to_do(telegram):
     text = reply.params["text"]
     assert "没有参加工伤保险" in text and "第六十二条" in text and "12333" in text
     assert "人社局" in text and "邮政管理局" in text
-    assert "济宁示例百世物流有限公司（虚构）" in text and "三（四）" in text   # filed-only: parent
+    assert "济宁示例百世物流有限公司（虚构）" in text and "三（四）" in text  # filed-only: parent
 
 
 async def test_filed_only_insured_outlet_names_the_parent_as_employer(telegram):
@@ -88,7 +91,7 @@ async def test_stats_for_an_admin(api, config, storage, kb):
         assert "网点参保统计" in text and "名单内网点（应参保）：12户" in text
         assert "本月查询：1次" in text and "百世快递鼓楼大街网点" in text
         assert "含示例数据（虚构）" in text
-        api.message("/stats", chat_id=43, user_id=43)      # another user in the same bot
+        api.message("/stats", chat_id=43, user_id=43)  # another user in the same bot
         [*_, other] = await api.wait_for("sendMessage", 3)
         assert "只对管理员开放" in other.params["text"]
     finally:

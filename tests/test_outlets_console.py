@@ -1,23 +1,28 @@
 """The outlet commands in the console, and the issue's done-when on a fresh database: a console
 lookup of "中通 城西 网点" finds the sample outlet and shows up in `courier-bot report`."""
+
 import io
 import os
 import subprocess
 import sys
+
 from bot.console import Console
 from bot.outlets.lookups import china_month
 
 
 def test_console_outlet_flow(assistant):
     out = io.StringIO()
-    Console(assistant, out).run(io.StringIO(
-        "/outlet 中通 城西 网点\n/outlet\n城西\n2\n/premium 12 98000 济宁\n/stats\n/quit\n"))
+    Console(assistant, out).run(
+        io.StringIO(
+            "/outlet 中通 城西 网点\n/outlet\n城西\n2\n/premium 12 98000 济宁\n/stats\n/quit\n"
+        )
+    )
     text = out.getvalue()
     assert "中通快递城西网点" in text and "已参加工伤保险" in text
     assert "名单来源：示例数据（虚构）（截至2026-10）" in text
     assert "请点一下你所在的网点" in text and "[2]" in text
     assert "约4,704.00元/年" in text
-    assert "网点参保统计" in text and "本月查询：3次" in text      # the console is the operator
+    assert "网点参保统计" in text and "本月查询：3次" in text  # the console is the operator
 
 
 def test_console_menu_button_starts_the_lookup(assistant):
@@ -32,11 +37,20 @@ def test_console_menu_button_starts_the_lookup(assistant):
 def test_done_when_on_a_fresh_database(tmp_path):
     config = tmp_path / "c.toml"
     config.write_text('[storage]\ndatabase = "fresh.db"\n', encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
+    }
 
     def run(*args, stdin=None):
-        return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
-                              input=stdin, capture_output=True, text=True, env=env, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "--config", str(config), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+
     chat = run("console", stdin="/outlet 中通 城西 网点\n/outlet 火星快递月球网点\n")
     assert "中通快递城西网点" in chat.stdout and "已参加工伤保险" in chat.stdout
     assert "名单来源：示例数据（虚构）（截至2026-10）" in chat.stdout
@@ -44,4 +58,6 @@ def test_done_when_on_a_fresh_database(tmp_path):
     md = run("report", "--month", month, "--format", "md")
     assert md.returncode == 0, md.stderr
     assert "共2次：已参保1、未参保0、名单中没有1" in md.stdout
-    assert "| 1 | 名单中没有 | 火星快递月球网点 |" in md.stdout and "含示例数据（虚构）" in md.stdout
+    assert (
+        "| 1 | 名单中没有 | 火星快递月球网点 |" in md.stdout and "含示例数据（虚构）" in md.stdout
+    )

@@ -1,4 +1,5 @@
 """Importing official outlet lists: encodings, headers, validation, idempotence, history, sample."""
+
 import os
 import subprocess
 import sys
@@ -23,33 +24,42 @@ def registry(tmp_path):
 def snapshot(registry) -> list[tuple]:
     return registry.db.execute(
         "select key, number, name, brand, kind, province, city, county, address, insured,"
-        " insured_since, headcount from outlets order by key").fetchall()
+        " insured_since, headcount from outlets order by key"
+    ).fetchall()
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
 def test_every_encoding_imports_the_same_rows(tmp_path, registry, encoding):
     reference = Registry(Storage(tmp_path / "ref.db"))
-    reference.import_csv(outlet_lists.write(tmp_path / "ref.csv"), "济宁市邮政管理局（虚构）", "2026-10")
+    reference.import_csv(
+        outlet_lists.write(tmp_path / "ref.csv"), "济宁市邮政管理局（虚构）", "2026-10"
+    )
     path = outlet_lists.write(tmp_path / f"list-{encoding}.csv", encoding=encoding)
     result = registry.import_csv(path, "济宁市邮政管理局（虚构）", "2026-10")
-    assert result.encoding == {"gbk": "gb18030"}.get(encoding, encoding)   # GB18030 reads GBK
+    assert result.encoding == {"gbk": "gb18030"}.get(encoding, encoding)  # GB18030 reads GBK
     assert result.inserted == len(ROWS) and not result.skipped
     assert snapshot(registry) == snapshot(reference)
-    filed = registry.db.execute("select parent_company from outlets where name = ?",
-                                ["百世快递琵琶山路网点"]).fetchone()
-    assert filed == ("济宁虚构百世物流有限公司",)     # shown as the list writes it
+    filed = registry.db.execute(
+        "select parent_company from outlets where name = ?", ["百世快递琵琶山路网点"]
+    ).fetchone()
+    assert filed == ("济宁虚构百世物流有限公司",)  # shown as the list writes it
 
 
 def test_english_headers_tabs_and_comment_lines(tmp_path, registry):
-    header = "name\tbrand\tparent_company\tnumber\tkind\tprovince\tcity\tcounty\taddress\tinsured\t" \
-             "insured_since\theadcount"
+    header = (
+        "name\tbrand\tparent_company\tnumber\tkind\tprovince\tcity\tcounty\taddress\tinsured\t"
+        "insured_since\theadcount"
+    )
     rows = [r.replace(",", "\t") for r in ROWS[:3]]
     path = tmp_path / "en.tsv"
-    path.write_text("# exported 2026-10\n\n" + header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    path.write_text(
+        "# exported 2026-10\n\n" + header + "\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
     result = registry.import_csv(path, "test list", "2026-10")
     assert result.inserted == 3
-    row = registry.db.execute("select kind, insured, headcount from outlets where number = ?",
-                              ["JN-YZ-0001"]).fetchone()
+    row = registry.db.execute(
+        "select kind, insured, headcount from outlets where number = ?", ["JN-YZ-0001"]
+    ).fetchone()
     assert row == ("licensed", 1, 18)
 
 
@@ -59,15 +69,16 @@ def test_header_variants_with_units_and_markers(tmp_path, registry):
     path.write_text(header + "\n中通快递虚构网点,山东省,已参保,3,X-1234\n", encoding="utf-8")
     registry.import_csv(path, "x", "2026-10")
     assert registry.db.execute("select province, insured, headcount from outlets").fetchall() == [
-        ("山东", 1, 3)]
+        ("山东", 1, 3)
+    ]
 
 
 def test_bad_rows_reject_the_file_with_line_numbers(tmp_path, registry):
     rows = list(ROWS[:4])
-    rows[1] = rows[1].replace(",否,", ",也许,")                        # line 3
-    rows.append("中通快递虚构网点,中通,,,许可,火星,,,,是,2022-13,3")       # line 6: province, date
-    rows.append(ROWS[0])                                                # line 7: duplicate of line 2
-    rows.append("中通快递虚构二部,中通,,,许可,山东,,,,否,,5")              # line 8: uninsured, headcount
+    rows[1] = rows[1].replace(",否,", ",也许,")  # line 3
+    rows.append("中通快递虚构网点,中通,,,许可,火星,,,,是,2022-13,3")  # line 6: province, date
+    rows.append(ROWS[0])  # line 7: duplicate of line 2
+    rows.append("中通快递虚构二部,中通,,,许可,山东,,,,否,,5")  # line 8: uninsured, headcount
     path = outlet_lists.write(tmp_path / "bad.csv", rows)
     with pytest.raises(OutletImportError) as err:
         registry.import_csv(path, "x", "2026-10")
@@ -85,9 +96,10 @@ def test_bad_rows_reject_the_file_with_line_numbers(tmp_path, registry):
 
 def test_skip_bad_imports_the_rest_and_reports(tmp_path, registry):
     rows = list(ROWS[:4])
-    rows[2] = rows[2].replace("2022-06", "二〇二二年")                    # line 4
-    result = registry.import_csv(outlet_lists.write(tmp_path / "b.csv", rows), "x", "2026-10",
-                                 skip_bad=True)
+    rows[2] = rows[2].replace("2022-06", "二〇二二年")  # line 4
+    result = registry.import_csv(
+        outlet_lists.write(tmp_path / "b.csv", rows), "x", "2026-10", skip_bad=True
+    )
     assert result.inserted == 3 and [p.line for p in result.skipped] == [4]
     assert "3 new" in result.summary() and "1 bad rows skipped" in result.summary()
     assert registry.count() == 3
@@ -110,33 +122,46 @@ def test_binary_garbage_is_refused(tmp_path, registry):
 def test_reimporting_the_same_list_changes_nothing(tmp_path, registry):
     path = outlet_lists.write(tmp_path / "a.csv")
     first = registry.import_csv(path, "济宁", "2026-10")
-    before = snapshot(registry), registry.db.execute("select count(*) from outlet_history").fetchone()
+    before = (
+        snapshot(registry),
+        registry.db.execute("select count(*) from outlet_history").fetchone(),
+    )
     again = registry.import_csv(path, "济宁", "2026-10")
     assert again.already and again.batch_id == first.batch_id
     # the same rows in another encoding (another file): compared row by row, still nothing changes
-    other = registry.import_csv(outlet_lists.write(tmp_path / "a-gbk.csv", encoding="gbk"),
-                                "济宁", "2026-10")
+    other = registry.import_csv(
+        outlet_lists.write(tmp_path / "a-gbk.csv", encoding="gbk"), "济宁", "2026-10"
+    )
     assert (other.inserted, other.updated, other.unchanged) == (0, 0, len(ROWS))
-    after = snapshot(registry), registry.db.execute("select count(*) from outlet_history").fetchone()
+    after = (
+        snapshot(registry),
+        registry.db.execute("select count(*) from outlet_history").fetchone(),
+    )
     assert before == after
 
 
 def test_newer_list_updates_status_and_keeps_history(tmp_path, registry):
     registry.import_csv(outlet_lists.write(tmp_path / "sep.csv"), "济宁", "2026-09")
-    newer = [r.replace("中通快递城东网点,中通,,JN-YZ-0002,许可,山东,济宁市,任城区,虚构路2号,否,,",
-                       "中通快递城东网点,中通,,JN-YZ-0002,许可,山东,济宁市,任城区,虚构路2号,是,2026-10,4")
-             for r in ROWS]
+    newer = [
+        r.replace(
+            "中通快递城东网点,中通,,JN-YZ-0002,许可,山东,济宁市,任城区,虚构路2号,否,,",
+            "中通快递城东网点,中通,,JN-YZ-0002,许可,山东,济宁市,任城区,虚构路2号,是,2026-10,4",
+        )
+        for r in ROWS
+    ]
     result = registry.import_csv(outlet_lists.write(tmp_path / "oct.csv", newer), "济宁", "2026-10")
     assert result.updated == 1 and result.unchanged == len(ROWS) - 1 and result.inserted == 0
     history = registry.db.execute(
         "select h.change, h.insured, h.headcount, h.as_of from outlet_history h"
-        " join outlets o on o.id = h.outlet_id where o.number = 'JN-YZ-0002' order by h.id").fetchall()
+        " join outlets o on o.id = h.outlet_id where o.number = 'JN-YZ-0002' order by h.id"
+    ).fetchall()
     assert history == [("new", 0, None, "2026-09"), ("insured", 1, 4, "2026-10")]
     outlet = registry.lookup("JN-YZ-0002").best.outlet
     assert outlet["insured"] == 1 and outlet["as_of"] == "2026-10"
     # an older list imported afterwards does not overwrite the newer status
-    late = registry.import_csv(outlet_lists.write(tmp_path / "aug.csv", encoding="gb18030"),
-                               "济宁", "2026-08")
+    late = registry.import_csv(
+        outlet_lists.write(tmp_path / "aug.csv", encoding="gb18030"), "济宁", "2026-08"
+    )
     assert late.older == len(ROWS) and late.updated == 0
     assert registry.lookup("JN-YZ-0002").best.outlet["insured"] == 1
 
@@ -144,8 +169,10 @@ def test_newer_list_updates_status_and_keeps_history(tmp_path, registry):
 def test_outlets_without_number_upsert_by_name_and_address(tmp_path, registry):
     rows = ["菜鸟驿站幸福小区店,菜鸟,,,,上海,上海市,浦东新区,虚构路19号,否,,"]
     registry.import_csv(outlet_lists.write(tmp_path / "1.csv", rows), "沪", "2026-09")
-    rows2 = ["菜鸟驿站幸福小区店,菜鸟,,,,上海,上海市,浦东新区,虚构路19号,是,2026-10,2",
-             "菜鸟驿站幸福小区店,菜鸟,,,,上海,上海市,浦东新区,虚构路20号,否,,"]
+    rows2 = [
+        "菜鸟驿站幸福小区店,菜鸟,,,,上海,上海市,浦东新区,虚构路19号,是,2026-10,2",
+        "菜鸟驿站幸福小区店,菜鸟,,,,上海,上海市,浦东新区,虚构路20号,否,,",
+    ]
     result = registry.import_csv(outlet_lists.write(tmp_path / "2.csv", rows2), "沪", "2026-10")
     assert (result.updated, result.inserted) == (1, 1)
     assert registry.count() == 2
@@ -170,30 +197,58 @@ def test_sample_loads_once_and_a_real_list_replaces_it(tmp_path, registry):
     real = registry.import_csv(outlet_lists.write(tmp_path / "real.csv"), "济宁", "2026-10")
     assert real.removed_sample == first.inserted
     assert registry.count() == len(ROWS)
-    assert not registry.db.execute("select count(*) from import_batches where sample = 1").fetchone()[0]
+    assert not registry.db.execute(
+        "select count(*) from import_batches where sample = 1"
+    ).fetchone()[0]
     assert not registry.db.execute("select count(*) from lookups").fetchone()[0]
     assert registry.lookup("DEMO-GX-0001").status == "unknown"
-    assert registry.ensure_sample() is None       # never comes back over real data
+    assert registry.ensure_sample() is None  # never comes back over real data
 
 
 def cli(*args, config):
-    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")}
-    return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
-                          capture_output=True, text=True, env=env, timeout=60)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_cli_import_rejects_then_skips(tmp_path):
     config = tmp_path / "c.toml"
-    config.write_text('[storage]\ndatabase = "bot.db"\n[outlets]\nload_sample = false\n', encoding="utf-8")
+    config.write_text(
+        '[storage]\ndatabase = "bot.db"\n[outlets]\nload_sample = false\n', encoding="utf-8"
+    )
     rows = list(ROWS)
     rows[0] = rows[0].replace(",是,", ",?,")
     path = outlet_lists.write(tmp_path / "l.csv", rows, encoding="gbk")
-    out = cli("outlets", "import", str(path), "--source", "济宁市邮政管理局（虚构）", "--as-of", "2026-10",
-              config=config)
+    out = cli(
+        "outlets",
+        "import",
+        str(path),
+        "--source",
+        "济宁市邮政管理局（虚构）",
+        "--as-of",
+        "2026-10",
+        config=config,
+    )
     assert out.returncode == 1 and "nothing imported" in out.stderr
     assert "  line 2: insured (是否参保) '?'" in out.stderr
-    out = cli("outlets", "import", str(path), "--source", "济宁市邮政管理局（虚构）", "--as-of", "2026-10",
-              "--skip-bad", config=config)
+    out = cli(
+        "outlets",
+        "import",
+        str(path),
+        "--source",
+        "济宁市邮政管理局（虚构）",
+        "--as-of",
+        "2026-10",
+        "--skip-bad",
+        config=config,
+    )
     assert out.returncode == 0, out.stderr
     assert f"{len(ROWS)} rows, {len(ROWS) - 1} new" in out.stdout and "skipped line 2" in out.stdout
     out = cli("outlets", "import", str(path), "--source", "x", "--as-of", "十月", config=config)
@@ -201,7 +256,7 @@ def test_cli_import_rejects_then_skips(tmp_path):
 
 
 def test_broken_csv_and_old_mac_line_ends(tmp_path, registry):
-    path = tmp_path / "open-quote.csv"      # a quote never closed swallows the rest of the file
+    path = tmp_path / "open-quote.csv"  # a quote never closed swallows the rest of the file
     path.write_bytes(outlet_lists.csv_text().encode() + b'"' + b"x" * 200_000 + b"\n")
     with pytest.raises(OutletImportError, match=r"line \d+: not CSV"):
         registry.import_csv(path, "x", "2026-10")

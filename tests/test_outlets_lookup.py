@@ -1,5 +1,6 @@
 """Finding an outlet from what couriers type: typos by sound, partial names, brand words, order,
 script; exact numbers; regions; the CLI JSON contract and the lookup log."""
+
 import json
 import os
 import subprocess
@@ -29,50 +30,57 @@ def registry(tmp_path_factory):
     storage.close()
 
 
-@pytest.mark.parametrize("query, name, status", [
-    ("中通 城西 网点", "中通快递城西网点", "insured"),
-    ("中通城西", "中通快递城西网点", "insured"),
-    ("城西中通", "中通快递城西网点", "insured"),                 # order
-    ("钟通城西", "中通快递城西网点", "insured"),                 # brand typed by sound
-    ("中通快遞城西網點", "中通快递城西网点", "insured"),          # traditional script
-    ("ＺＴＯ　城西！！", "中通快递城西网点", "insured"),          # full width, brand's letters
-    ("中通城西网点有没有交工伤保险", "中通快递城西网点", "insured"),  # the question around it
-    ("韵达金雨路", "韵达快递金宇路服务部", "insured"),            # 宇 -> 雨: same sound
-    ("百世枇杷山路", "百世快递琵琶山路网点", "not_insured"),       # 琵琶 -> 枇杷
-    ("顺丰古槐路", "顺丰速运古槐路营业点", "insured"),            # the brand decides between two
-    ("京东古槐路", "京东物流古槐路站", "not_insured"),
-    ("中通洸河路二部", "中通快递洸河路二部", "not_insured"),
-    ("太白楼", "极兔速递太白楼路网点", "insured"),                # partial name, no brand
-    ("申通太白湖", "申通快递太白湖新区网点", "insured"),
-    ("德邦宁安大道", "德邦快递宁安大道营业部", "insured"),
-    ("JN-YZ-0002", "中通快递城东网点", "not_insured"),           # exact number
-    ("jn yz 0002", "中通快递城东网点", "not_insured"),
-    ("ＪＮ－ＹＺ－０００２", "中通快递城东网点", "not_insured"),
-    ("2022001", "邮政兖州揽投部", "insured"),                     # the digits of 鲁邮2022001
-])
+@pytest.mark.parametrize(
+    "query, name, status",
+    [
+        ("中通 城西 网点", "中通快递城西网点", "insured"),
+        ("中通城西", "中通快递城西网点", "insured"),
+        ("城西中通", "中通快递城西网点", "insured"),  # order
+        ("钟通城西", "中通快递城西网点", "insured"),  # brand typed by sound
+        ("中通快遞城西網點", "中通快递城西网点", "insured"),  # traditional script
+        ("ＺＴＯ　城西！！", "中通快递城西网点", "insured"),  # full width, brand's letters
+        ("中通城西网点有没有交工伤保险", "中通快递城西网点", "insured"),  # the question around it
+        ("韵达金雨路", "韵达快递金宇路服务部", "insured"),  # 宇 -> 雨: same sound
+        ("百世枇杷山路", "百世快递琵琶山路网点", "not_insured"),  # 琵琶 -> 枇杷
+        ("顺丰古槐路", "顺丰速运古槐路营业点", "insured"),  # the brand decides between two
+        ("京东古槐路", "京东物流古槐路站", "not_insured"),
+        ("中通洸河路二部", "中通快递洸河路二部", "not_insured"),
+        ("太白楼", "极兔速递太白楼路网点", "insured"),  # partial name, no brand
+        ("申通太白湖", "申通快递太白湖新区网点", "insured"),
+        ("德邦宁安大道", "德邦快递宁安大道营业部", "insured"),
+        ("JN-YZ-0002", "中通快递城东网点", "not_insured"),  # exact number
+        ("jn yz 0002", "中通快递城东网点", "not_insured"),
+        ("ＪＮ－ＹＺ－０００２", "中通快递城东网点", "not_insured"),
+        ("2022001", "邮政兖州揽投部", "insured"),  # the digits of 鲁邮2022001
+    ],
+)
 def test_messy_queries_find_the_outlet(registry, query, name, status):
     result = registry.lookup(query)
-    assert result.best and result.best.outlet["name"] == name, \
-        [(c.outlet["name"], round(c.score)) for c in result.candidates]
+    assert result.best and result.best.outlet["name"] == name, [
+        (c.outlet["name"], round(c.score)) for c in result.candidates
+    ]
     assert result.status == status
 
 
-@pytest.mark.parametrize("query, names", [
-    ("古槐路", {"顺丰速运古槐路营业点", "京东物流古槐路站"}),         # no brand: the courier picks
-    ("中通洸河路", {"中通快递洸河路一部", "中通快递洸河路二部"}),
-    ("圆通红星路", {"圆通速递红星路网点"}),                           # same name in two cities
-    ("城西", {"中通快递城西网点", "圆通速递城西营业部", "韵达快递城西分部"}),
-])
+@pytest.mark.parametrize(
+    "query, names",
+    [
+        ("古槐路", {"顺丰速运古槐路营业点", "京东物流古槐路站"}),  # no brand: the courier picks
+        ("中通洸河路", {"中通快递洸河路一部", "中通快递洸河路二部"}),
+        ("圆通红星路", {"圆通速递红星路网点"}),  # same name in two cities
+        ("城西", {"中通快递城西网点", "圆通速递城西营业部", "韵达快递城西分部"}),
+    ],
+)
 def test_look_alikes_are_offered_not_guessed(registry, query, names):
     result = registry.lookup(query)
     assert result.status == "ambiguous"
-    top = {c.outlet["name"] for c in result.candidates[:len(names) + 1]}
+    top = {c.outlet["name"] for c in result.candidates[: len(names) + 1]}
     assert names <= top
     assert len(result.candidates) <= 5
 
 
 def test_another_brands_outlet_is_never_taken_for_the_named_one(registry):
-    result = registry.lookup("顺丰城西")          # no 顺丰 outlet in 城西
+    result = registry.lookup("顺丰城西")  # no 顺丰 outlet in 城西
     assert result.status in ("ambiguous", "unknown")
 
 
@@ -101,15 +109,25 @@ def test_brand_words_help_but_do_not_dominate(registry):
 
 # --- the CLI contract --------------------------------------------------------------------------
 def cli(*args, config, stdin=None):
-    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")}
-    return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), *args],
-                          input=stdin, capture_output=True, text=True, env=env, timeout=60)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 @pytest.fixture
 def cfg(tmp_path):
     path = tmp_path / "c.toml"
-    path.write_text('[storage]\ndatabase = "bot.db"\n[privacy]\nuser_salt = "s"\n', encoding="utf-8")
+    path.write_text(
+        '[storage]\ndatabase = "bot.db"\n[privacy]\nuser_salt = "s"\n', encoding="utf-8"
+    )
     return path
 
 
@@ -128,20 +146,34 @@ def test_cli_lookup_json_contract_on_the_sample(cfg):
 
 
 def test_cli_lookup_stdin_region_and_log(cfg, tmp_path):
-    out = cli("outlets", "lookup", "-", "--json", "--region", "济宁", config=cfg,
-              stdin="京东古槐路\n\n百世鼓楼大街\n中通城西\n不存在的网点\n")
+    out = cli(
+        "outlets",
+        "lookup",
+        "-",
+        "--json",
+        "--region",
+        "济宁",
+        config=cfg,
+        stdin="京东古槐路\n\n百世鼓楼大街\n中通城西\n不存在的网点\n",
+    )
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     # no 中通 outlet in 济宁's sample: another brand's 城西 outlet is offered, not asserted
     assert [r["status"] for r in rows] == ["insured", "not_insured", "ambiguous", "unknown"]
     assert rows[3]["candidates"] == [] and rows[0]["candidates"][0]["city"] == "济宁市"
     assert "中通" not in rows[2]["candidates"][0]["name"]
     assert all(c["city"] == "济宁市" for r in rows for c in r["candidates"])
-    log = Storage(tmp_path / "bot.db").db.execute(
-        "select channel, region, query, result, user_key from lookups order by id").fetchall()
+    log = (
+        Storage(tmp_path / "bot.db")
+        .db.execute("select channel, region, query, result, user_key from lookups order by id")
+        .fetchall()
+    )
     assert [(c, r, q, res) for c, r, q, res, _ in log] == [
-        ("cli", "济宁", "京东古槐路", "insured"), ("cli", "济宁", "百世鼓楼大街", "not_insured"),
-        ("cli", "济宁", "中通城西", "ambiguous"), ("cli", "济宁", "不存在的网点", "unknown")]
-    assert len({u for *_, u in log}) == 1 and len(log[0][4]) == 32      # one hashed operator
+        ("cli", "济宁", "京东古槐路", "insured"),
+        ("cli", "济宁", "百世鼓楼大街", "not_insured"),
+        ("cli", "济宁", "中通城西", "ambiguous"),
+        ("cli", "济宁", "不存在的网点", "unknown"),
+    ]
+    assert len({u for *_, u in log}) == 1 and len(log[0][4]) == 32  # one hashed operator
 
 
 def test_cli_lookup_plain_text_shows_status_and_source(cfg):

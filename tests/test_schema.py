@@ -1,6 +1,7 @@
 """One schema module with versioned sqlite-utils migrations: a fresh database gets every table, a
 database made by main before migrations existed upgrades in place and keeps its data, and a later
 migration reaches such a database."""
+
 import shutil
 import sqlite3
 from pathlib import Path
@@ -12,9 +13,20 @@ from bot.outlets.registry import Registry
 from bot.storage import schema
 from bot.storage.database import Storage
 
-BEFORE = Path(__file__).parent / "data" / "db_before_migrations.sqlite"   # made by main 27fa94f
-TABLES = {"prefs", "gaps", "import_batches", "outlets", "outlet_history", "outlet_terms",
-          "lookups", "outlets_fts", "reminders", "ptb_user_data", "ptb_conversations"}
+BEFORE = Path(__file__).parent / "data" / "db_before_migrations.sqlite"  # made by main 27fa94f
+TABLES = {
+    "prefs",
+    "gaps",
+    "import_batches",
+    "outlets",
+    "outlet_history",
+    "outlet_terms",
+    "lookups",
+    "outlets_fts",
+    "reminders",
+    "ptb_user_data",
+    "ptb_conversations",
+}
 
 
 def _tables(path: Path) -> set[str]:
@@ -24,21 +36,38 @@ def _tables(path: Path) -> set[str]:
 
 def test_a_fresh_database_gets_every_table_and_its_version(tmp_path):
     storage = Storage(tmp_path / "bot.db")
-    assert TABLES <= set(storage.db.table_names())
+    assert set(storage.db.table_names()) >= TABLES
     assert schema.version(storage.db) == ["m001_initial"]
-    assert schema.upgrade(storage.db) == []        # opening again changes nothing
+    assert schema.upgrade(storage.db) == []  # opening again changes nothing
 
 
 def test_a_database_from_before_migrations_upgrades_and_keeps_its_data(tmp_path):
     path = tmp_path / "bot.db"
     shutil.copy(BEFORE, path)
-    assert "_sqlite_migrations" not in _tables(path) and TABLES <= _tables(path)
+    assert "_sqlite_migrations" not in _tables(path) and _tables(path) >= TABLES
     storage = Storage(path)
     assert schema.version(storage.db) == ["m001_initial"]
-    counts = {t: storage.db[t].count for t in ("prefs", "gaps", "outlets", "reminders", "lookups",
-                                                 "ptb_user_data", "ptb_conversations")}
-    assert counts == {"prefs": 1, "gaps": 1, "outlets": 3, "reminders": 2, "lookups": 1,
-                      "ptb_user_data": 1, "ptb_conversations": 1}
+    counts = {
+        t: storage.db[t].count
+        for t in (
+            "prefs",
+            "gaps",
+            "outlets",
+            "reminders",
+            "lookups",
+            "ptb_user_data",
+            "ptb_conversations",
+        )
+    }
+    assert counts == {
+        "prefs": 1,
+        "gaps": 1,
+        "outlets": 3,
+        "reminders": 2,
+        "lookups": 1,
+        "ptb_user_data": 1,
+        "ptb_conversations": 1,
+    }
     assert storage.region("k" * 32) == "济宁"
     registry = Registry(storage)
     name = registry.db.execute("select name from outlets order by id limit 1").fetchone()[0]

@@ -1,5 +1,6 @@
 """The source registry: every number an answer states is in a verbatim passage it cites, the
 passages are verbatim in the stored texts, and 📄 查看原文 shows them (core, console, Telegram)."""
+
 import io
 import json
 import re
@@ -9,10 +10,11 @@ import sys
 
 import pytest
 
-from bot.faq import loader as faq, sources
-from bot.reply import SOURCE
 from bot.console import Console
+from bot.faq import loader as faq
+from bot.faq import sources
 from bot.render import plain
+from bot.reply import SOURCE
 
 TELEGRAM_LIMIT = 4096
 
@@ -55,10 +57,15 @@ def test_faq_check_command_fails_on_the_planted_number(faq_copy, tmp_path):
     line = _first_answer_line(national)
     _replace(national, line, line + "打电话问 98765432。")
     config = tmp_path / "config.toml"
-    config.write_text(f'[faq]\ndir = "{faq_copy.as_posix()}"\n[privacy]\nuser_salt = "t"\n',
-                      encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), "faq", "check"],
-                         capture_output=True, text=True, timeout=60)
+    config.write_text(
+        f'[faq]\ndir = "{faq_copy.as_posix()}"\n[privacy]\nuser_salt = "t"\n', encoding="utf-8"
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "faq", "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode != 0
     assert "98765432" in out.stderr + out.stdout
 
@@ -84,8 +91,9 @@ def test_a_passage_that_drifts_from_its_stored_text_is_rejected(faq_copy):
     text = registry.read_text(encoding="utf-8")
     # 条例第十七条 as stored says 30日; a drifted quotation says 60日
     assert "自事故伤害发生之日或者被诊断、鉴定为职业病之日起30日内" in text
-    registry.write_text(text.replace("鉴定为职业病之日起30日内", "鉴定为职业病之日起60日内", 1),
-                        encoding="utf-8")
+    registry.write_text(
+        text.replace("鉴定为职业病之日起30日内", "鉴定为职业病之日起60日内", 1), encoding="utf-8"
+    )
     with pytest.raises(faq.FaqError, match="not verbatim"):
         faq.load(faq_copy)
 

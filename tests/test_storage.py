@@ -1,4 +1,5 @@
 """The SQLite file: created on first run, region preferences, gaps without user ids."""
+
 from bot.storage.database import Storage, user_key
 
 
@@ -35,8 +36,13 @@ def test_per_user_limit_is_polite_and_per_courier(assistant):
 
 
 def test_gaps_never_keep_phone_or_id_numbers(assistant, storage, config):
-    for text in ("我叫王小明电话13812345678咋办养老", "打139 1234 5678找我问退休", "+86-139-1234-5678 医保",
-                 "身份证370881199001011234问公积金", "13812345678"):
+    for text in (
+        "我叫王小明电话13812345678咋办养老",
+        "打139 1234 5678找我问退休",
+        "+86-139-1234-5678 医保",
+        "身份证370881199001011234问公积金",
+        "13812345678",
+    ):
         assistant.ask(text, "someone")
     stored = " ".join(r["text"] for r in storage.gaps())
     for secret in ("13812345678", "1234 5678", "1234-5678", "370881199001011234"):

@@ -1,4 +1,5 @@
 """The Telegram channel end to end: real Application, real HTTP, fake Bot API server."""
+
 import json
 
 from bot.reply import FAQ

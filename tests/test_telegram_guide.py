@@ -1,7 +1,8 @@
 """The guides in Telegram end to end: buttons, typed dates, the document upload, a restart mid-guide,
 and reminders that fire once and survive a restart."""
+
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot import dates
 from bot.guides.reminders import Reminders
@@ -67,7 +68,7 @@ async def test_restart_mid_guide_continues_where_the_courier_was(api, config, as
     await step(api, 1, "/injury")
     await step(api, 2, "g:what:errand")
     await halt(app)
-    app = await launch(api, config)          # as a fresh process would: nothing shared
+    app = await launch(api, config)  # as a fresh process would: nothing shared
     try:
         after = await step(api, 3, (dates.today() - timedelta(days=1)).isoformat())
         assert "再确认一项法律规定的例外" in after.params["text"]
@@ -80,20 +81,27 @@ async def test_due_reminder_fires_once_and_survives_restart(api, config):
     reminders = Reminders(storage)
     last = dates.today() + timedelta(days=8)
     # Planned a week ago, while the bot was down when it fell due: time injected, no sleeping.
-    reminders.plan([dates.Deadline("self_apply", last, dates.today())], chat_id=77,
-                   user_key=user_key(config.user_salt, "telegram", 77),
-                   moment=datetime.now(timezone.utc) - timedelta(days=7))
+    reminders.plan(
+        [dates.Deadline("self_apply", last, dates.today())],
+        chat_id=77,
+        user_key=user_key(config.user_salt, "telegram", 77),
+        moment=datetime.now(UTC) - timedelta(days=7),
+    )
     [row] = [r for r in reminders.pending() if r["days_before"] == 7]
-    storage.db.execute("update reminders set due_at = ? where id = ?",
-                       [(datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(), row["id"]])
+    storage.db.execute(
+        "update reminders set due_at = ? where id = ?",
+        [(datetime.now(UTC) - timedelta(hours=1)).isoformat(), row["id"]],
+    )
     storage.db.conn.commit()
     app = await launch(api, config)
     try:
         [sent] = await api.wait_for("sendMessage", chat_id=77)
-        assert "提醒" in sent.params["text"] and f"{last.month}月{last.day}日" in sent.params["text"]
+        assert (
+            "提醒" in sent.params["text"] and f"{last.month}月{last.day}日" in sent.params["text"]
+        )
     finally:
         await halt(app)
-    app = await launch(api, config)                 # restart: the sent one must not fire again
+    app = await launch(api, config)  # restart: the sent one must not fire again
     try:
         api.message("/reminders", chat_id=77, user_id=77)
         listing = (await api.wait_for("sendMessage", 2, chat_id=77))[-1]
@@ -107,8 +115,17 @@ async def test_forgetme_removes_state_reminders_and_region(telegram, config):
     api = telegram
     await step(api, 1, "/region 济宁")
     await step(api, 2, "/injury")
-    for n, action in enumerate(["g:what:at_work", (dates.today() - timedelta(days=2)).isoformat(),
-                                "g:exclusion:no", "g:employer_applied:no", "g:insured:yes", "g:outlet_kind:licensed"], 3):
+    for n, action in enumerate(
+        [
+            "g:what:at_work",
+            (dates.today() - timedelta(days=2)).isoformat(),
+            "g:exclusion:no",
+            "g:employer_applied:no",
+            "g:insured:yes",
+            "g:outlet_kind:licensed",
+        ],
+        3,
+    ):
         await step(api, n, action)
     api.callback("g:region:济宁")
     await api.wait_for("sendMessage", 10)
@@ -116,15 +133,15 @@ async def test_forgetme_removes_state_reminders_and_region(telegram, config):
     storage = Storage(config.database)
     key = user_key(config.user_salt, "telegram", 42)
     assert Reminders(storage).pending(key) and storage.region(key) == "济宁"
-    await step(api, 12, "/injury")                       # a guide in progress, too
+    await step(api, 12, "/injury")  # a guide in progress, too
     bye = await step(api, 13, "/forgetme")
     assert "已经删掉" in bye.params["text"] and "4个提醒" in bye.params["text"]
     fresh = Storage(config.database)
     assert not Reminders(fresh).pending(key) and fresh.region(key) is None
-    for _ in range(50):           # user data is written just after the reply has gone out
+    for _ in range(50):  # user data is written just after the reply has gone out
         if not list(fresh.db["ptb_user_data"].rows):
             break
         await asyncio.sleep(0.02)
     assert not list(fresh.db["ptb_user_data"].rows)
-    after = await step(api, 14, "派件途中摔伤算工伤吗")   # a question again, not guide input
+    after = await step(api, 14, "派件途中摔伤算工伤吗")  # a question again, not guide input
     assert "依据" in after.params["text"]

@@ -1,18 +1,22 @@
 """Normalisation: width, punctuation, script, synonyms, pinyin, regions named in a message."""
+
 import pytest
 
 from bot import regions
 from bot.text import Synonyms, clean, mask_personal, pinyin
 
 
-@pytest.mark.parametrize("raw, expected", [
-    ("工伤？", "工伤"),
-    ("ＡＢＣ１２３", "abc123"),
-    ("工傷認定", "工伤认定"),
-    ("  上 班 路 上！！ ", "上班路上"),
-    ("😀工伤\u200b", "工伤"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("工伤？", "工伤"),
+        ("ＡＢＣ１２３", "abc123"),
+        ("工傷認定", "工伤认定"),
+        ("  上 班 路 上！！ ", "上班路上"),
+        ("😀工伤\u200b", "工伤"),
+        ("", ""),
+    ],
+)
 def test_clean(raw, expected):
     assert clean(raw) == expected
 
@@ -27,10 +31,17 @@ def test_pinyin_makes_homophones_equal():
     assert pinyin("工伤") == pinyin("工商") == "gong shang"
 
 
-@pytest.mark.parametrize("text, region", [
-    ("济宁网点交多少钱", "济宁"), ("吉林省的费率", "吉林"), ("山西长治", "长治"),
-    ("全国都一样吗", "全国"), ("算工伤吗", None), ("广西壮族自治区", "广西"),
-])
+@pytest.mark.parametrize(
+    "text, region",
+    [
+        ("济宁网点交多少钱", "济宁"),
+        ("吉林省的费率", "吉林"),
+        ("山西长治", "长治"),
+        ("全国都一样吗", "全国"),
+        ("算工伤吗", None),
+        ("广西壮族自治区", "广西"),
+    ],
+)
 def test_region_named_in_text(text, region):
     found, rest = regions.find_in_text(text)
     assert found == region
@@ -44,15 +55,18 @@ def test_fallback_chain_goes_city_province_nation():
     assert regions.canonical("山东省") == "山东" and regions.canonical("火星") is None
 
 
-@pytest.mark.parametrize("raw, masked", [
-    ("电话13912345678", "电话###########"),
-    ("139 1234 5678中通", "###########中通"),
-    ("+86-139-1234-5678", "###########"),
-    ("8613912345678", "###########"),
-    ("身份证37088119900101123X", "身份证##################"),
-    ("老身份证370881900101123", "老身份证##################"),
-    ("许可证号2022001234567890123", "许可证号2022001234567890123"),   # other long numbers stay
-    ("中通城西网点", "中通城西网点"),
-])
+@pytest.mark.parametrize(
+    "raw, masked",
+    [
+        ("电话13912345678", "电话###########"),
+        ("139 1234 5678中通", "###########中通"),
+        ("+86-139-1234-5678", "###########"),
+        ("8613912345678", "###########"),
+        ("身份证37088119900101123X", "身份证##################"),
+        ("老身份证370881900101123", "老身份证##################"),
+        ("许可证号2022001234567890123", "许可证号2022001234567890123"),  # other long numbers stay
+        ("中通城西网点", "中通城西网点"),
+    ],
+)
 def test_mask_personal(raw, masked):
     assert mask_personal(raw) == masked

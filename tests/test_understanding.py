@@ -1,21 +1,31 @@
 """How the bot understands couriers as they write: the walkthrough's rows H1, H2, H4, H5, M1
 (../shared/reviews/ux-walkthrough-2026-11.md) and issue 14's composed replies, through the real
 core (Assistant over a real SQLite file) and, where a button matters, the real Telegram Application."""
+
 import json
 
 import pytest
 
 from bench import evaluation
-from bot.reply import FAQ, MENU
 from bot.render import plain
+from bot.reply import FAQ, MENU
 
 
 def _data(reply) -> list[str]:
     return [d for _, d in reply.buttons]
 
 
-@pytest.mark.parametrize("text", ["怎么报工伤", "怎么申请工伤认定", "工伤认定怎么申请", "我要报工伤",
-                                  "工伤怎么报", "工伤认定流程"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "怎么报工伤",
+        "怎么申请工伤认定",
+        "工伤认定怎么申请",
+        "我要报工伤",
+        "工伤怎么报",
+        "工伤认定流程",
+    ],
+)
 def test_h1_how_to_file_gets_who_where_deadline_materials_and_the_guide(assistant, text):
     reply = assistant.ask(text)
     body = plain(reply.text)
@@ -30,7 +40,9 @@ def test_h1_assessment_question_gets_the_first_application_not_the_review(assist
     assert MENU + "assess_guide" in _data(reply)
 
 
-@pytest.mark.parametrize("text", ["快递丢了怎么办", "电动车被偷了", "今天天气怎么样", "几号发工资啊"])
+@pytest.mark.parametrize(
+    "text", ["快递丢了怎么办", "电动车被偷了", "今天天气怎么样", "几号发工资啊"]
+)
 def test_h2_everyday_off_topic_is_declined_never_answered(assistant, text):
     reply = assistant.ask(text)
     assert reply.match is not None and not reply.match.answered
@@ -44,28 +56,40 @@ def test_h2_a_bare_injury_asks_what_happened_and_offers_the_guide(assistant, tex
     assert _data(reply)[0] == MENU + "injury_guide"
 
 
-@pytest.mark.parametrize("text, intent, words", [
-    ("你好", "greeting", "快递员工伤保险助手"), ("在吗", "greeting", "快递员工伤保险助手"),
-    ("谢谢", "thanks", "不客气"), ("好的", "ok", "好的"), ("菜单", "menu", "请选一项"),
-    ("怎么用", "help", "/injury"), ("人工客服", "human", "12333"), ("👍", "thanks", "不客气"),
-])
-def test_h4_small_talk_gets_a_short_reply_and_the_menu_and_no_gap(assistant, storage, text, intent,
-                                                                   words):
+@pytest.mark.parametrize(
+    "text, intent, words",
+    [
+        ("你好", "greeting", "快递员工伤保险助手"),
+        ("在吗", "greeting", "快递员工伤保险助手"),
+        ("谢谢", "thanks", "不客气"),
+        ("好的", "ok", "好的"),
+        ("菜单", "menu", "请选一项"),
+        ("怎么用", "help", "/injury"),
+        ("人工客服", "human", "12333"),
+        ("👍", "thanks", "不客气"),
+    ],
+)
+def test_h4_small_talk_gets_a_short_reply_and_the_menu_and_no_gap(
+    assistant, storage, text, intent, words
+):
     reply = assistant.ask(text)
     assert reply.intent == intent and words in reply.text
     assert MENU + "injury_guide" in _data(reply)
     assert storage.gaps() == []
 
 
-@pytest.mark.parametrize("text", [
-    "我在中通干快递，送件的时候电动车被撞了，腿骨折了，网点说我没签合同不给报工伤，我该怎么办",
-    "今天早上派件的时候从三轮车上摔下来了手腕骨折了老板让我先垫医药费我想问问这个找谁报",
-    "送快递摔伤了老板让我自己出医药费合理吗",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我在中通干快递，送件的时候电动车被撞了，腿骨折了，网点说我没签合同不给报工伤，我该怎么办",
+        "今天早上派件的时候从三轮车上摔下来了手腕骨折了老板让我先垫医药费我想问问这个找谁报",
+        "送快递摔伤了老板让我自己出医药费合理吗",
+    ],
+)
 def test_h5_accident_stories_lead_to_the_injury_guide(assistant, text):
     reply = assistant.ask(text)
     assert _data(reply)[0] == MENU + "injury_guide"
-    if not reply.match.answered:   # a close call: the closest topics come as buttons
+    if not reply.match.answered:  # a close call: the closest topics come as buttons
         assert "工伤认定指引" in reply.text and any(d.startswith(FAQ) for d in _data(reply))
 
 
@@ -73,7 +97,7 @@ def test_h5_accident_stories_lead_to_the_injury_guide(assistant, text):
 def test_m1_outlet_question_without_a_name_asks_for_the_outlet(assistant, text):
     reply = assistant.ask(text)
     assert reply.intent == "outlet" and "网点" in reply.text
-    assert assistant.outlets.take_pending(None) is False   # no user: nothing armed
+    assert assistant.outlets.take_pending(None) is False  # no user: nothing armed
 
 
 def test_m1_outlet_question_naming_a_brand_runs_the_lookup(assistant, storage):
@@ -93,15 +117,17 @@ def test_second_ask_is_offered_as_a_button(assistant):
 def test_issue14_story_gets_rule_uninsured_payer_and_deadlines_each_cited(assistant):
     reply = assistant.ask("我在送件路上被车撞了骨折，网点没给我交工伤保险，怎么办")
     body = plain(reply.text)
-    assert reply.match.answered and "第十四条" in body                      # the at-work rule
+    assert reply.match.answered and "第十四条" in body  # the at-work rule
     assert "由单位按工伤保险待遇项目和标准支付" in body and "第六十二条" in body  # outlet pays
-    assert "30日" in body and "1年" in body and "第十七条" in body            # who applies, when
+    assert "30日" in body and "1年" in body and "第十七条" in body  # who applies, when
     assert _data(reply)[0] == MENU + "injury_guide"
-    assert {"national.uninsured_outlet", "national.apply.who_when"} <= {f.id for f in reply.followups}
+    assert {"national.uninsured_outlet", "national.apply.who_when"} <= {
+        f.id for f in reply.followups
+    }
 
 
 def test_a_followup_already_in_the_answer_is_not_repeated(assistant):
-    reply = assistant.ask("怎么报工伤")      # the answer states the 30-day / 1-year rule itself
+    reply = assistant.ask("怎么报工伤")  # the answer states the 30-day / 1-year rule itself
     assert "national.apply.who_when" not in {f.id for f in reply.followups}
     assert len(reply.followups) <= 3
 

@@ -1,4 +1,5 @@
 """Webhook mode and the liveness endpoint, through real HTTP on 127.0.0.1."""
+
 import dataclasses
 import json
 import socket
@@ -18,31 +19,48 @@ def free_port() -> int:
 
 
 def update(text: str, uid: int = 1) -> dict:
-    return {"update_id": uid, "message": {
-        "message_id": uid, "date": 0, "text": text, "chat": {"id": 7, "type": "private"},
-        "from": {"id": 7, "is_bot": False, "first_name": "快递员"}}}
+    return {
+        "update_id": uid,
+        "message": {
+            "message_id": uid,
+            "date": 0,
+            "text": text,
+            "chat": {"id": 7, "type": "private"},
+            "from": {"id": 7, "is_bot": False, "first_name": "快递员"},
+        },
+    }
 
 
 async def test_webhook_answers_and_checks_the_secret(api, config):
     hook_port, health_port = free_port(), free_port()
-    cfg = dataclasses.replace(config, base_url=api.base_url, health_port=health_port,
-                              webhook_secret=SECRET)
+    cfg = dataclasses.replace(
+        config, base_url=api.base_url, health_port=health_port, webhook_secret=SECRET
+    )
     app = app_mod.build(cfg)
     await app.initialize()
     await app.post_init(app)
     await app.start()
-    await app.updater.start_webhook(listen="127.0.0.1", port=hook_port, url_path="telegram",
-                                    webhook_url="https://bot.example/telegram", secret_token=SECRET)
+    await app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=hook_port,
+        url_path="telegram",
+        webhook_url="https://bot.example/telegram",
+        secret_token=SECRET,
+    )
     try:
         [hook] = await api.wait_for("setWebhook")
         assert hook.params["secret_token"] == SECRET
         url = f"http://127.0.0.1:{hook_port}/telegram"
         async with httpx.AsyncClient() as client:
-            forged = await client.post(url, json=update("/start"),
-                                       headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            forged = await client.post(
+                url, json=update("/start"), headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}
+            )
             assert forged.status_code == 403
-            ok = await client.post(url, json=update("派件途中摔伤算工伤吗", 2),
-                                   headers={"X-Telegram-Bot-Api-Secret-Token": SECRET})
+            ok = await client.post(
+                url,
+                json=update("派件途中摔伤算工伤吗", 2),
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
             assert ok.status_code == 200
             [reply] = await api.wait_for("sendMessage", chat_id=7)
             assert "依据" in reply.params["text"]

@@ -3,6 +3,7 @@ percentages always, yuan where the courier gave the figures, with 本人工资 h
 cap of 第六十四条), and reply() renders it through the benefit templates. The two lump sums paid on
 ending the job are set by each province, so they never get a number.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,26 +16,27 @@ from bot.render import render
 @dataclass(frozen=True)
 class WageBase:
     """本人工资 (第六十四条): the wage typed, and the one used after the floor and cap."""
+
     typed: float
     used: float
     average: float | None = None
-    adjusted: str | None = None       # "floor" | "cap" | None
+    adjusted: str | None = None  # "floor" | "cap" | None
 
 
 @dataclass(frozen=True)
 class Benefit:
     request: Request
     rules: Rules
-    grade: Grade | None = None                  # None for a death
-    leaving: Leaving | None = None              # grades 5–10
-    wage: WageBase | None = None                # when a wage was typed
-    bounds: tuple[float, float] | None = None   # 本人工资 floor and cap, when the average is known
-    lump_sum: float | None = None               # 一次性伤残补助金, yuan
-    allowance: float | None = None              # 伤残津贴 per month, yuan (grades 1–6)
-    care: tuple[float, ...] | None = None       # 生活护理费 per month for each care level
-    funeral: float | None = None                # death: 丧葬补助金
+    grade: Grade | None = None  # None for a death
+    leaving: Leaving | None = None  # grades 5–10
+    wage: WageBase | None = None  # when a wage was typed
+    bounds: tuple[float, float] | None = None  # 本人工资 floor and cap, when the average is known
+    lump_sum: float | None = None  # 一次性伤残补助金, yuan
+    allowance: float | None = None  # 伤残津贴 per month, yuan (grades 1–6)
+    care: tuple[float, ...] | None = None  # 生活护理费 per month for each care level
+    funeral: float | None = None  # death: 丧葬补助金
     pension: tuple[float, float, float] | None = None  # death, per month: spouse, other, extra
-    death_lump_sum: float | None = None         # death: 一次性工亡补助金
+    death_lump_sum: float | None = None  # death: 一次性工亡补助金
 
     @property
     def kind(self) -> str:
@@ -70,23 +72,41 @@ def compute(request: Request, rules: Rules) -> Benefit:
     if request.kind == "death":
         p, d = rules.death.pension, rules.death
         return Benefit(
-            request, rules, wage=wage, bounds=bounds,
+            request,
+            rules,
+            wage=wage,
+            bounds=bounds,
             funeral=None if avg is None else _yuan(avg * d.funeral.months),
-            pension=None if wage is None else tuple(_yuan(wage.used * pct / 100) for pct in (
-                p.spouse_percent, p.other_percent, p.extra_percent)),
-            death_lump_sum=(None if request.income is None
-                            else _yuan(request.income * d.lump_sum.times)))
+            pension=None
+            if wage is None
+            else tuple(
+                _yuan(wage.used * pct / 100)
+                for pct in (p.spouse_percent, p.other_percent, p.extra_percent)
+            ),
+            death_lump_sum=(
+                None if request.income is None else _yuan(request.income * d.lump_sum.times)
+            ),
+        )
     if request.grade not in rules.grades:
         raise ValueError(f"no rules for grade {request.grade!r}")
     g = rules.grades[request.grade]
     return Benefit(
-        request, rules, grade=g, leaving=rules.leaving.get(g.leaving) if g.leaving else None,
-        wage=wage, bounds=bounds,
+        request,
+        rules,
+        grade=g,
+        leaving=rules.leaving.get(g.leaving) if g.leaving else None,
+        wage=wage,
+        bounds=bounds,
         lump_sum=None if wage is None else _yuan(wage.used * g.lump_sum_months),
-        allowance=(None if wage is None or g.allowance_percent is None
-                   else _yuan(wage.used * g.allowance_percent / 100)),
-        care=None if avg is None else tuple(_yuan(avg * lv.percent / 100)
-                                            for lv in rules.care.levels))
+        allowance=(
+            None
+            if wage is None or g.allowance_percent is None
+            else _yuan(wage.used * g.allowance_percent / 100)
+        ),
+        care=None
+        if avg is None
+        else tuple(_yuan(avg * lv.percent / 100) for lv in rules.care.levels),
+    )
 
 
 def reply(text: str, rules: Rules, *, command: bool = False) -> str | None:

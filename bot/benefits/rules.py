@@ -2,6 +2,7 @@
 number there sits in a verbatim quote of its article, and load() refuses the file otherwise (a
 BenefitsError names the table). The dataclasses here are what the arithmetic and the templates read.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,8 +14,8 @@ from pathlib import Path
 from bot.faq import sources
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "faq" / "benefits.toml"
-STATUTE = "tiaoli"   # the registry key of 《工伤保险条例》, the only text the amounts come from
-NUMERALS = "一二三四五六七八九十"                 # grade n is NUMERALS[n - 1] + "级"
+STATUTE = "tiaoli"  # the registry key of 《工伤保险条例》, the only text the amounts come from
+NUMERALS = "一二三四五六七八九十"  # grade n is NUMERALS[n - 1] + "级"
 
 
 class BenefitsError(ValueError):
@@ -24,17 +25,17 @@ class BenefitsError(ValueError):
 @dataclass(frozen=True)
 class Grade:
     grade: int
-    lump_sum_months: int                  # 一次性伤残补助金, months of 本人工资
+    lump_sum_months: int  # 一次性伤残补助金, months of 本人工资
     lump_sum_payer: str
     source: str
     quote: str
     allowance_percent: int | None = None  # 伤残津贴 per month, % of 本人工资 (grades 1–6)
-    allowance_payer: str | None = None    # 工伤保险基金 (1–4) or 用人单位 (5–6)
+    allowance_payer: str | None = None  # 工伤保险基金 (1–4) or 用人单位 (5–6)
     allowance_when: str | None = None
     allowance_topup: str | None = None
     allowance_insurance: str | None = None
     retirement: str | None = None
-    leaving: str | None = None            # key of Rules.leaving (grades 5–10)
+    leaving: str | None = None  # key of Rules.leaving (grades 5–10)
 
     @property
     def name(self) -> str:
@@ -42,11 +43,11 @@ class Grade:
 
 
 @dataclass(frozen=True)
-class Leaving:                            # ending the job: grades 5–6 (第三十六条), 7–10 (第三十七条)
+class Leaving:  # ending the job: grades 5–6 (第三十六条), 7–10 (第三十七条)
     when: str
     medical_payer: str
     employment_payer: str
-    standard: str                         # set by the province: never a number
+    standard: str  # set by the province: never a number
     source: str
     quote: str
 
@@ -58,7 +59,7 @@ class CareLevel:
 
 
 @dataclass(frozen=True)
-class Care:                               # 生活护理费, 第三十四条
+class Care:  # 生活护理费, 第三十四条
     when: str
     payer: str
     base: str
@@ -68,7 +69,7 @@ class Care:                               # 生活护理费, 第三十四条
 
 
 @dataclass(frozen=True)
-class Leave:                              # 停工留薪期, 第三十三条
+class Leave:  # 停工留薪期, 第三十三条
     pay: str
     months: int
     extension_months: int
@@ -80,7 +81,7 @@ class Leave:                              # 停工留薪期, 第三十三条
 
 
 @dataclass(frozen=True)
-class WageRule:                           # 本人工资, 第六十四条
+class WageRule:  # 本人工资, 第六十四条
     definition: str
     months: int
     floor_percent: int
@@ -119,7 +120,7 @@ class DeathLumpSum:
 
 
 @dataclass(frozen=True)
-class Death:                              # 第三十九条
+class Death:  # 第三十九条
     payer: str
     in_leave: str
     after_leave: str
@@ -138,11 +139,11 @@ class Rules:
     leave: Leave
     wage: WageRule
     death: Death
-    articles: dict[str, str]              # "第三十五条" -> the article's text, from faq/sources.toml
+    articles: dict[str, str]  # "第三十五条" -> the article's text, from faq/sources.toml
 
 
 _SOURCE = re.compile(r"《工伤保险条例》(第[一二三四五六七八九十百]+条)")
-_NOT_QUOTED = {"source", "quote", "leaving", "levels", "grade"}   # references, lists, the grade
+_NOT_QUOTED = {"source", "quote", "leaving", "levels", "grade"}  # references, lists, the grade
 
 
 def _squash(text: str) -> str:
@@ -159,15 +160,18 @@ def _check_rule(table: dict, where: str, articles: dict[str, str]) -> None:
     text of the table (and of its inline lists) is in the quote."""
     match = _SOURCE.fullmatch(str(table.get("source", "")))
     if not match or match.group(1) not in articles:
-        raise BenefitsError(f"{where}: source must be 《工伤保险条例》第X条 for an article in "
-                            f"faq/sources.toml, not {table.get('source')!r}")
+        raise BenefitsError(
+            f"{where}: source must be 《工伤保险条例》第X条 for an article in "
+            f"faq/sources.toml, not {table.get('source')!r}"
+        )
     quote = table.get("quote")
     if not isinstance(quote, str) or not quote.strip():
         raise BenefitsError(f"{where}: quote is missing")
     if _squash(quote) not in _squash(articles[match.group(1)]):
         raise BenefitsError(f"{where}: quote is not a verbatim passage of {match.group(0)}")
-    items = [(where, table)] + [(f"{where}.levels[{i}]", item)
-                                for i, item in enumerate(table.get("levels", []))]
+    items = [(where, table)] + [
+        (f"{where}.levels[{i}]", item) for i, item in enumerate(table.get("levels", []))
+    ]
     for place, item in items:
         for key, value in item.items():
             if key in _NOT_QUOTED or isinstance(value, dict):
@@ -195,13 +199,21 @@ def _build(cls, table: dict, where: str, **parts):
 def _check_grade(g: Grade, leaving: dict[str, Leaving]) -> None:
     where, name = f"grade {g.grade}", f"{NUMERALS[g.grade - 1]}级伤残"
     if f"{name}为{g.lump_sum_months}个月的本人工资" not in g.quote:
-        raise BenefitsError(f"{where}: the quote does not say {name}为{g.lump_sum_months}个月的本人工资")
+        raise BenefitsError(
+            f"{where}: the quote does not say {name}为{g.lump_sum_months}个月的本人工资"
+        )
     allowance = (g.allowance_percent, g.allowance_payer, g.allowance_when)
     if any(v is not None for v in allowance) and None in allowance:
-        raise BenefitsError(f"{where}: allowance_percent, allowance_payer and allowance_when "
-                            "go together")
-    if g.allowance_percent is not None and f"{name}为本人工资的{g.allowance_percent}%" not in g.quote:
-        raise BenefitsError(f"{where}: the quote does not say {name}为本人工资的{g.allowance_percent}%")
+        raise BenefitsError(
+            f"{where}: allowance_percent, allowance_payer and allowance_when go together"
+        )
+    if (
+        g.allowance_percent is not None
+        and f"{name}为本人工资的{g.allowance_percent}%" not in g.quote
+    ):
+        raise BenefitsError(
+            f"{where}: the quote does not say {name}为本人工资的{g.allowance_percent}%"
+        )
     if g.leaving is not None and g.leaving not in leaving:
         raise BenefitsError(f"{where}: leaving = {g.leaving!r} is not a [leaving.*] table")
 
@@ -242,14 +254,28 @@ def load(path: Path | str = DEFAULT_PATH, articles: dict[str, str] | None = None
         if sorted(grades) != list(range(1, 11)):
             raise BenefitsError("grade: every grade from 1 to 10 needs a table")
         d = data["death"]
-        death = _build(Death, d, "death",
-                       funeral=_build(Funeral, d["funeral"], "death.funeral"),
-                       pension=_build(Pension, d["pension"], "death.pension"),
-                       lump_sum=_build(DeathLumpSum, d["lump_sum"], "death.lump_sum"))
-        care = _build(Care, data["care"], "care",
-                      levels=tuple(_build(CareLevel, lv, "care.levels")
-                                   for lv in data["care"]["levels"]))
-        return Rules(grades, leaving, care, _build(Leave, data["leave"], "leave"),
-                     _build(WageRule, data["wage"], "wage"), death, articles)
+        death = _build(
+            Death,
+            d,
+            "death",
+            funeral=_build(Funeral, d["funeral"], "death.funeral"),
+            pension=_build(Pension, d["pension"], "death.pension"),
+            lump_sum=_build(DeathLumpSum, d["lump_sum"], "death.lump_sum"),
+        )
+        care = _build(
+            Care,
+            data["care"],
+            "care",
+            levels=tuple(_build(CareLevel, lv, "care.levels") for lv in data["care"]["levels"]),
+        )
+        return Rules(
+            grades,
+            leaving,
+            care,
+            _build(Leave, data["leave"], "leave"),
+            _build(WageRule, data["wage"], "wage"),
+            death,
+            articles,
+        )
     except KeyError as exc:
         raise BenefitsError(f"{path}: missing {exc.args[0]}") from None

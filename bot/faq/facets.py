@@ -4,6 +4,7 @@ The words are data (faq/facets.toml). A facet present adds its follow-up entries
 「接下来」 block and its guide as a button: a real question is a situation plus "what now", and the
 facts it needs are often in two or three entries.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -13,7 +14,7 @@ from pathlib import Path
 from bot.text import clean, pinyin
 
 GUIDES = {"injury", "assess", "outlet"}
-SOUND_MIN = 3    # shorter words match by characters only: two syllables alone collide too often
+SOUND_MIN = 3  # shorter words match by characters only: two syllables alone collide too often
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,11 @@ def load(path: Path, known_ids: set[str]) -> tuple[list[Facet], dict[str, str]]:
     """The facets, and topic prefix -> guide ("injury", "assess" or "outlet")."""
     with path.open("rb") as fh:
         data = tomllib.load(fh)
-    guides = {prefix: guide for guide, prefixes in sorted(data.get("guides", {}).items())
-              for prefix in prefixes}
+    guides = {
+        prefix: guide
+        for guide, prefixes in sorted(data.get("guides", {}).items())
+        for prefix in prefixes
+    }
     if set(guides.values()) - GUIDES:
         raise FacetError(f"facets.toml: [guides] keys must be among {sorted(GUIDES)}")
     facets = []
@@ -55,15 +59,18 @@ def load(path: Path, known_ids: set[str]) -> tuple[list[Facet], dict[str, str]]:
 class FacetFinder:
     def __init__(self, facets: list[Facet], guides: dict[str, str]):
         self.facets = facets
-        self._guides = sorted(guides.items(), key=lambda p: -len(p[0]))   # longest prefix first
+        self._guides = sorted(guides.items(), key=lambda p: -len(p[0]))  # longest prefix first
         self._sounds = [[f" {pinyin(w)} " for w in f.words if len(w) >= SOUND_MIN] for f in facets]
 
     def find(self, message: str) -> list[Facet]:
         """The facets `message` carries, in the data's order."""
         text = clean(message)
         sound = f" {pinyin(text)} "
-        return [f for f, sounds in zip(self.facets, self._sounds)
-                if any(w in text for w in f.words) or any(s in sound for s in sounds)]
+        return [
+            f
+            for f, sounds in zip(self.facets, self._sounds, strict=False)
+            if any(w in text for w in f.words) or any(s in sound for s in sounds)
+        ]
 
     def guide(self, facets: list[Facet], topic: str | None) -> str | None:
         """The guide an answer leads to: the first facet's that names one, else the topic's."""

@@ -2,6 +2,7 @@
 
 The words are data (faq/intents.toml); this module only decides which kind a message is.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -10,13 +11,13 @@ from pathlib import Path
 
 from bot.text import clean
 
-SMALLTALK_MAX = 16     # characters: a longer message is a question, even if it starts with 你好
+SMALLTALK_MAX = 16  # characters: a longer message is a question, even if it starts with 你好
 
 
 @dataclass(frozen=True)
 class Intent:
-    name: str          # smalltalk name, "injured" or "outlet"
-    reply: str = ""    # template of the reply (small talk and "injured")
+    name: str  # smalltalk name, "injured" or "outlet"
+    reply: str = ""  # template of the reply (small talk and "injured")
 
 
 class Intents:
@@ -24,14 +25,16 @@ class Intents:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         self._filler = set(data.get("filler", ""))
-        self._smalltalk = [(s["name"], s["reply"], _longest_first(s["phrases"]))
-                           for s in data.get("smalltalk", [])]
+        self._smalltalk = [
+            (s["name"], s["reply"], _longest_first(s["phrases"])) for s in data.get("smalltalk", [])
+        ]
         injured = data.get("injured", {})
         self._injured_reply = injured.get("reply", "")
         self._injured = _longest_first(injured.get("phrases", []))
         outlet = data.get("outlet_question", {})
-        self._outlet = {k: [clean(w) for w in outlet.get(k, [])]
-                        for k in ("who", "what", "ask", "not_this")}
+        self._outlet = {
+            k: [clean(w) for w in outlet.get(k, [])] for k in ("who", "what", "ask", "not_this")
+        }
 
     def classify(self, message: str) -> Intent | None:
         """The intent of `message`, or None when it should go to the FAQ."""
@@ -56,9 +59,10 @@ class Intents:
 
     def _outlet_question(self, text: str) -> Intent | None:
         words = self._outlet
-        asking = text.replace("有没有", "有")   # 有没有交 is a question, not "did not pay"
-        if all(any(w in text for w in words[k]) for k in ("who", "what", "ask")) \
-                and not any(w in asking for w in words["not_this"]):
+        asking = text.replace("有没有", "有")  # 有没有交 is a question, not "did not pay"
+        if all(any(w in text for w in words[k]) for k in ("who", "what", "ask")) and not any(
+            w in asking for w in words["not_this"]
+        ):
             return Intent("outlet")
         return None
 
@@ -66,4 +70,6 @@ class Intents:
 def _longest_first(phrases: list[str]) -> list[str]:
     # Raw phrases (emoji such as 👍 vanish in clean()) and their normalised forms.
     # Ties broken by the text itself: a set's order follows the hash seed.
-    return sorted(set(phrases) | {clean(p) for p in phrases if clean(p)}, key=lambda p: (-len(p), p))
+    return sorted(
+        set(phrases) | {clean(p) for p in phrases if clean(p)}, key=lambda p: (-len(p), p)
+    )

@@ -1,4 +1,5 @@
 """Loading and validating the FAQ knowledge base kept as TOML data under faq/."""
+
 from __future__ import annotations
 
 import re
@@ -30,11 +31,11 @@ class Entry:
     title: str
     questions: tuple[str, ...]
     answer: str
-    cites: tuple[str, ...]                 # "document:passage" keys of faq/sources.toml
+    cites: tuple[str, ...]  # "document:passage" keys of faq/sources.toml
     related: tuple[str, ...] = ()
     file: str = ""
     short: str = ""
-    source: str = ""                       # the 依据 line, made from the cites on load
+    source: str = ""  # the 依据 line, made from the cites on load
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ class Knowledge:
     synonyms: dict[str, list[str]] = field(default_factory=dict)
     out_of_scope: list[OutOfScope] = field(default_factory=list)
     domain_words: tuple[str, ...] = ()
-    alternatives: list[frozenset[str]] = field(default_factory=list)   # topics that exclude each other
+    alternatives: list[frozenset[str]] = field(
+        default_factory=list
+    )  # topics that exclude each other
     registry: sources.Registry = field(default_factory=lambda: sources.Registry({}))
 
     def by_id(self) -> dict[str, Entry]:
@@ -92,9 +95,16 @@ def _entry(raw: dict, file: str) -> Entry:
     if not isinstance(related, list) or not all(isinstance(r, str) for r in related):
         raise FaqError(f"{where}: 'related' must be a list of ids")
     return Entry(
-        id=eid, topic=raw["topic"].strip(), region=raw["region"], title=raw["title"].strip(),
-        questions=tuple(q.strip() for q in questions), answer=raw["answer"].strip(),
-        cites=tuple(cites), related=tuple(related), file=file, short=short,
+        id=eid,
+        topic=raw["topic"].strip(),
+        region=raw["region"],
+        title=raw["title"].strip(),
+        questions=tuple(q.strip() for q in questions),
+        answer=raw["answer"].strip(),
+        cites=tuple(cites),
+        related=tuple(related),
+        file=file,
+        short=short,
     )
 
 
@@ -122,7 +132,7 @@ def load(directory: Path | str = DEFAULT_DIR) -> Knowledge:
         for row in rows:
             try:
                 entries.append(_cited(_entry(row, path.name), registry))
-            except FaqError as exc:   # collected: a curator fixes them all in one pass
+            except FaqError as exc:  # collected: a curator fixes them all in one pass
                 problems.append(str(exc))
     if problems:
         raise FaqError(f"{len(problems)} problem(s):\n" + "\n".join(problems))
@@ -148,8 +158,10 @@ def _cited(entry: Entry, registry: sources.Registry) -> Entry:
         raise FaqError(f"{where}: {exc}") from exc
     stray = sorted(sources.numbers_in(entry.answer) - backed, key=lambda n: (len(n), n))
     if stray:
-        raise FaqError(f"{where}: number(s) {stray} in the answer occur in none of its cited "
-                       f"passages {list(entry.cites)}")
+        raise FaqError(
+            f"{where}: number(s) {stray} in the answer occur in none of its cited "
+            f"passages {list(entry.cites)}"
+        )
     return replace(entry, source=line)
 
 
@@ -189,9 +201,12 @@ def summary(kb: Knowledge) -> str:
         regions[e.region] = regions.get(e.region, 0) + 1
         for key in dict.fromkeys(c.partition(":")[0] for c in e.cites):
             documents[key] += 1
-    return (f"{len(kb.entries)} entries OK: " + ", ".join(f"{r} {n}" for r, n in regions.items())
-            + f"\n{len(documents)} documents cited by: "
-            + ", ".join(f"{k} {n}" for k, n in documents.items()))
+    return (
+        f"{len(kb.entries)} entries OK: "
+        + ", ".join(f"{r} {n}" for r, n in regions.items())
+        + f"\n{len(documents)} documents cited by: "
+        + ", ".join(f"{k} {n}" for k, n in documents.items())
+    )
 
 
 if __name__ == "__main__":  # python -m bot.faq.loader [DIR]: validate and print counts

@@ -5,18 +5,19 @@ message an entry covers, BM25 does not fall as a message grows: a long story tha
 rare pairs of an entry still ranks that entry first. Pure Python, no dependency: the index is a
 dict from term to the (entry, weight) pairs that hold it, so a message costs one pass over its terms.
 """
+
 from __future__ import annotations
 
 import math
 from collections import defaultdict
 
-K1 = 1.2      # term-frequency saturation: the third 工伤 in an entry adds little
-B = 0.6       # how much a long field is discounted (answers are long, questions short)
+K1 = 1.2  # term-frequency saturation: the third 工伤 in an entry adds little
+B = 0.6  # how much a long field is discounted (answers are long, questions short)
 
 
 def pairs(text: str) -> list[str]:
     """Adjacent character pairs; a one-character text is its own term."""
-    return [text[i:i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
+    return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
 
 
 class BM25F:

@@ -4,6 +4,7 @@ the verbatim passages entries cite as "key:ref".
 A document whose full text is stored under faq/texts/ is checked on load: each passage must occur
 in that text word for word (whitespace aside), so a quotation cannot drift from its source.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,7 @@ from bot.regions import DOC_REGIONS
 _KEY = re.compile(r"^[a-z0-9_]+$")
 _NUMBER = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
-_MARKUP = re.compile(r"<[^>]+>")   # a web page's <font> tags are not part of the quoted text
+_MARKUP = re.compile(r"<[^>]+>")  # a web page's <font> tags are not part of the quoted text
 _DOC_FIELDS = ("key", "cite_as", "title", "issuer", "number", "date", "region", "url", "origin")
 _REQUIRED = ("key", "cite_as", "title", "issuer", "region", "origin")
 

@@ -2,6 +2,7 @@
 
 A session is a small JSON-able dict, so any channel can keep it (Telegram persistence, console memory).
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -20,7 +21,7 @@ class Choice:
     value: str
     label: str
     next: str | None = None
-    stop: str | None = None       # ends the guide early with this outcome key
+    stop: str | None = None  # ends the guide early with this outcome key
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Step:
     kind: str
     prompt: str
     choices: tuple[Choice, ...] = ()
-    next: str | None = None       # for date/region steps; None = last step
+    next: str | None = None  # for date/region steps; None = last step
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,21 @@ class Guide:
 @dataclass
 class Turn:
     """What the engine says after an input."""
-    session: dict | None          # None once the guide is over
-    step: Step | None = None      # the step to ask now
-    error: str | None = None      # why the input was not accepted (template key)
+
+    session: dict | None  # None once the guide is over
+    step: Step | None = None  # the step to ask now
+    error: str | None = None  # why the input was not accepted (template key)
     done: bool = False
-    stop: str | None = None       # early outcome key, when a choice stopped the guide
-    answers: dict | None = None   # all answers, when done
+    stop: str | None = None  # early outcome key, when a choice stopped the guide
+    answers: dict | None = None  # all answers, when done
 
 
 def _step(raw: dict, where: str) -> Step:
     if raw.get("kind") not in KINDS:
         raise FaqError(f"{where}: kind must be one of {sorted(KINDS)}")
-    choices = tuple(Choice(c["value"], c["label"], c.get("next"), c.get("stop"))
-                    for c in raw.get("choice", []))
+    choices = tuple(
+        Choice(c["value"], c["label"], c.get("next"), c.get("stop")) for c in raw.get("choice", [])
+    )
     if raw["kind"] == "choice" and not choices:
         raise FaqError(f"{where}: a choice step needs choices")
     for c in choices:
@@ -76,7 +79,9 @@ def load_guides(directory: Path | str = DEFAULT_DIR) -> dict[str, Guide]:
         for t in targets:
             if t not in steps:
                 raise FaqError(f"{path.name}: step {t!r} is referred to but not defined")
-        guides[raw["id"]] = Guide(raw["id"], raw["title"], raw["intro"].strip(), raw["start"], steps)
+        guides[raw["id"]] = Guide(
+            raw["id"], raw["title"], raw["intro"].strip(), raw["start"], steps
+        )
     return guides
 
 
@@ -105,8 +110,9 @@ class Engine:
         session["step"] = previous
         return self.current(session)
 
-    def answer(self, session: dict, text: str, today: date | None = None,
-               step_id: str | None = None) -> Turn:
+    def answer(
+        self, session: dict, text: str, today: date | None = None, step_id: str | None = None
+    ) -> Turn:
         """Apply typed text or a pressed button's value; `step_id` guards against old buttons."""
         turn = self.current(session)
         if turn is None:

@@ -1,17 +1,17 @@
 """Guides as replies: each step becomes a message with buttons; the end becomes the checklist."""
+
 from __future__ import annotations
 
 from datetime import date
 
 from bot import dates
-
 from bot.guides import outcomes
-from bot.reply import GUIDE, REGION_BUTTONS, Reply, region_label
 from bot.guides.engine import Engine, Turn
 from bot.render import label, macro_lines, render, render_markup
+from bot.reply import GUIDE, REGION_BUTTONS, Reply, region_label
 
 BACK, CANCEL = GUIDE + "back", GUIDE + "cancel"
-MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}   # menu button -> guide
+MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}  # menu button -> guide
 
 
 class GuideFlow:
@@ -40,8 +40,9 @@ class GuideFlow:
         title = self.title(guide) if guide in self.engine.guides else label("guide_generic")
         return Reply(render("guide_cancelled", title=title))
 
-    def answer(self, session: dict, text: str, step_id: str | None = None,
-               today: date | None = None) -> tuple[Reply, dict | None]:
+    def answer(
+        self, session: dict, text: str, step_id: str | None = None, today: date | None = None
+    ) -> tuple[Reply, dict | None]:
         """Apply an input; returns the reply and the session (None when the guide ended)."""
         today = today or dates.today()
         guide = session.get("guide") if isinstance(session, dict) else None
@@ -55,8 +56,14 @@ class GuideFlow:
     def _ask(self, turn: Turn, intro: bool = False) -> Reply:
         guide = self.engine.guides[turn.session["guide"]]
         step = turn.step
-        text = render("guide_step", intro=guide.intro if intro else "", title=guide.title,
-                      error=turn.error, step=step, number=len(turn.session["history"]) + 1)
+        text = render(
+            "guide_step",
+            intro=guide.intro if intro else "",
+            title=guide.title,
+            error=turn.error,
+            step=step,
+            number=len(turn.session["history"]) + 1,
+        )
         if step.kind == "choice":
             buttons = [(c.label, f"{GUIDE}{step.id}:{c.value}") for c in step.choices]
         elif step.kind == "region":
@@ -73,8 +80,10 @@ class GuideFlow:
         body = render(f"result_{guide}", o=outcome)
         reply = Reply(body, outcome=outcome)
         if not outcome.stop:
-            reply.document = (f"{label('file_' + guide)}-{today.isoformat()}.html",
-                              self.checklist_file(outcome, body).encode("utf-8"))
+            reply.document = (
+                f"{label('file_' + guide)}-{today.isoformat()}.html",
+                self.checklist_file(outcome, body).encode("utf-8"),
+            )
         if outcome.stop == "needs_decision":
             reply.buttons = [(label("start_injury_guide"), "menu:injury_guide")]
         return reply
@@ -84,13 +93,18 @@ class GuideFlow:
             items = macro_lines("_claims", "injury_materials", outcome.answers)
         else:
             items = macro_lines("_claims", "assess_materials")
-        return render_markup("checklist.html", title=label("file_" + outcome.guide), today=outcome.today,
-                             body=body, checklist=items)
+        return render_markup(
+            "checklist.html",
+            title=label("file_" + outcome.guide),
+            today=outcome.today,
+            body=body,
+            checklist=items,
+        )
 
 
 def parse_callback(data: str) -> tuple[str, str] | None:
     """(step id, value) from g:<step>:<value>, or None if malformed."""
     if not data.startswith(GUIDE) or data in (BACK, CANCEL):
         return None
-    step, sep, value = data[len(GUIDE):].partition(":")
+    step, sep, value = data[len(GUIDE) :].partition(":")
     return (step, value) if sep and step and value else None

@@ -2,6 +2,7 @@
 
 Only facts; the words are in the templates (bot/templates/result_*.j2, checklist*.j2).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,9 +12,13 @@ from bot import dates
 
 # 《工伤保险条例》 item for each "what happened" answer of the injury guide.
 ARTICLES = {
-    "at_work": "第十四条第（一）项", "prep": "第十四条第（二）项", "violence": "第十四条第（三）项",
-    "disease": "第十四条第（四）项", "errand": "第十四条第（一）项、第（五）项",
-    "commute": "第十四条第（六）项", "sudden_death": "第十五条第（一）项",
+    "at_work": "第十四条第（一）项",
+    "prep": "第十四条第（二）项",
+    "violence": "第十四条第（三）项",
+    "disease": "第十四条第（四）项",
+    "errand": "第十四条第（一）项、第（五）项",
+    "commute": "第十四条第（六）项",
+    "sudden_death": "第十五条第（一）项",
 }
 # 《工伤保险条例》第三十五至三十七条: one-off disability subsidy, months of 本人工资, by grade.
 SUBSIDY_MONTHS = {1: 27, 2: 25, 3: 23, 4: 21, 5: 18, 6: 16, 7: 13, 8: 11, 9: 9, 10: 7}
@@ -59,7 +64,9 @@ def injury(answers: dict, today: date, stop: str | None = None) -> Outcome:
     out.facts["article"] = ARTICLES.get(answers["what"], "")
     out.facts["accident_day"] = day
     if answers.get("employer_applied") != "yes":
-        out.deadlines.append(dates.Deadline("employer_apply", dates.add_days(day, EMPLOYER_DAYS), today))
+        out.deadlines.append(
+            dates.Deadline("employer_apply", dates.add_days(day, EMPLOYER_DAYS), today)
+        )
     own = "kin_apply" if answers["what"] == "sudden_death" else "self_apply"
     out.deadlines.append(dates.Deadline(own, dates.add_years(day, 1), today))
     return out
@@ -71,12 +78,21 @@ def assess(answers: dict, today: date, stop: str | None = None) -> Outcome:
         return out
     if "applied_on" in answers:
         applied = date.fromisoformat(answers["applied_on"])
-        out.deadlines.append(dates.Deadline("conclusion_due", dates.add_days(applied, ASSESS_DAYS), today))
-        out.deadlines.append(dates.Deadline(
-            "conclusion_due_extended", dates.add_days(applied, ASSESS_DAYS + ASSESS_EXTRA_DAYS), today))
+        out.deadlines.append(
+            dates.Deadline("conclusion_due", dates.add_days(applied, ASSESS_DAYS), today)
+        )
+        out.deadlines.append(
+            dates.Deadline(
+                "conclusion_due_extended",
+                dates.add_days(applied, ASSESS_DAYS + ASSESS_EXTRA_DAYS),
+                today,
+            )
+        )
     if "received_on" in answers:
         received = date.fromisoformat(answers["received_on"])
-        out.deadlines.append(dates.Deadline("reassess", dates.add_days(received, REASSESS_DAYS), today))
+        out.deadlines.append(
+            dates.Deadline("reassess", dates.add_days(received, REASSESS_DAYS), today)
+        )
         out.facts["review_from"] = dates.add_years(received, 1)
     grade = answers.get("grade", "none")
     if grade.isdigit():

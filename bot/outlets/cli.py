@@ -1,4 +1,5 @@
 """`courier-bot outlets import|lookup` and `courier-bot report` (parsers are in bot/cli.py)."""
+
 from __future__ import annotations
 
 import getpass
@@ -57,6 +58,7 @@ def _import(cfg, args) -> int:
 def _lookup(cfg, args) -> int:
     from bot.outlets.desk import reply_for
     from bot.render import plain
+
     registry = _registry(cfg)
     if cfg.load_sample_outlets:
         registry.ensure_sample()
@@ -79,6 +81,7 @@ def _lookup(cfg, args) -> int:
 
 def _report(cfg, args) -> int:
     from bot.outlets import report
+
     month = args.month or china_month()
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         print(f"courier-bot: --month {month!r} is not a month like 2026-10", file=sys.stderr)
@@ -87,7 +90,9 @@ def _report(cfg, args) -> int:
     text = report.to_csv(built) if args.format == "csv" else report.to_markdown(built) + "\n"
     if args.output:
         # Excel opens a CSV as UTF-8 only with a BOM.
-        Path(args.output).write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+        Path(args.output).write_text(
+            text, encoding="utf-8-sig" if args.format == "csv" else "utf-8"
+        )
         print(f"Wrote {args.output}")
     else:
         sys.stdout.write(text)

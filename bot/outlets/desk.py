@@ -3,6 +3,7 @@
 Channel-independent like the rest of the core: Telegram handlers and the console call these
 methods through `Assistant.outlets` and get a `Reply` back.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,33 +15,45 @@ from bot import regions
 from bot.config import Config
 from bot.limits import PerUserLimit
 from bot.outlets import premium as premium_mod
-from bot.reply import OUTLET, Reply
-from bot.storage.database import Storage
 from bot.outlets.lookups import QUERY_MAX, china_month
 from bot.outlets.names import brands_in, norm
 from bot.outlets.registry import Registry
+from bot.outlets.report import build as build_report
 from bot.outlets.search import (
-    AMBIGUOUS, INSURED, MAX_CANDIDATES, NOT_INSURED, UNKNOWN, Candidate, LookupResult,
+    AMBIGUOUS,
+    INSURED,
+    MAX_CANDIDATES,
+    NOT_INSURED,
+    UNKNOWN,
+    Candidate,
+    LookupResult,
 )
 from bot.outlets.validation import FILED
 from bot.render import render
-from bot.outlets.report import build as build_report
+from bot.reply import OUTLET, Reply
+from bot.storage.database import Storage
 
 # Words of "does my outlet pay 工伤保险?" that are not part of the outlet's name.
 _QUESTION_WORDS = re.compile(
     r"我是|我在|我们|我的|咱们|给我|的小哥|快递员|小哥|有没有|有没|交没交|上没上|买没买|交了|上了|买了|参加了|"
-    r"参加|参保|工伤保险|工伤险|保险|了吗|了没|吗|呢|怎么查|查一下|查询|请问|帮我|交|上|买|在|[?？,，。!！\s]")
-PENDING_TTL = 600.0     # seconds a "send me the outlet's name" prompt waits for the answer
-PENDING_MAX = 10_000    # remembered prompts (oldest dropped first)
-LABEL_MAX = 18          # characters of an outlet name on a button
+    r"参加|参保|工伤保险|工伤险|保险|了吗|了没|吗|呢|怎么查|查一下|查询|请问|帮我|交|上|买|在|[?？,，。!！\s]"
+)
+PENDING_TTL = 600.0  # seconds a "send me the outlet's name" prompt waits for the answer
+PENDING_MAX = 10_000  # remembered prompts (oldest dropped first)
+LABEL_MAX = 18  # characters of an outlet name on a button
 
 
 class OutletDesk:
-    def __init__(self, config: Config, storage: Storage, limit: PerUserLimit,
-                 region_of: Callable[[str | None], str | None]):
+    def __init__(
+        self,
+        config: Config,
+        storage: Storage,
+        limit: PerUserLimit,
+        region_of: Callable[[str | None], str | None],
+    ):
         self.config = config
         self.limit = limit
-        self.region_of = region_of   # the courier's stored region (the Assistant owns it)
+        self.region_of = region_of  # the courier's stored region (the Assistant owns it)
         self.registry = Registry(storage, config.lookup_retention_days)
         if config.load_sample_outlets:
             self.registry.ensure_sample()
@@ -54,8 +67,11 @@ class OutletDesk:
             self._pending[user] = time.monotonic() + PENDING_TTL
             while len(self._pending) > PENDING_MAX:
                 self._pending.popitem(last=False)
-        return Reply(render("outlet_prompt", too_long=too_long, limit=QUERY_MAX,
-                            lists=self.registry.lists()[:3]))
+        return Reply(
+            render(
+                "outlet_prompt", too_long=too_long, limit=QUERY_MAX, lists=self.registry.lists()[:3]
+            )
+        )
 
     def waiting(self) -> bool:
         """Whether anyone at all has an unanswered prompt (the common case: nobody)."""
@@ -94,7 +110,7 @@ class OutletDesk:
         return self.reply(result, outside=outside)
 
     def from_question(self, text: str, user: str | None) -> Reply:
-        """"我们网点交工伤保险了吗": look the outlet up when the text names a brand, else ask
+        """ "我们网点交工伤保险了吗": look the outlet up when the text names a brand, else ask
         for the outlet's name."""
         query = question_to_query(text)
         if brands_in(norm(query)):
@@ -106,14 +122,18 @@ class OutletDesk:
 
     def pick(self, data: str, user: str | None, channel: str) -> Reply | None:
         """A candidate button. None if the data is forged or the outlet no longer exists."""
-        raw = data[len(OUTLET):]
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:   # not '²', not huge
+        raw = data[len(OUTLET) :]
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:  # not '²', not huge
             return None
         outlet = self.registry.outlet(int(raw))
         if outlet is None:
             return None
-        result = LookupResult(query="", status=INSURED if outlet["insured"] else NOT_INSURED,
-                              candidates=[Candidate(outlet, 100.0)], via="pick")
+        result = LookupResult(
+            query="",
+            status=INSURED if outlet["insured"] else NOT_INSURED,
+            candidates=[Candidate(outlet, 100.0)],
+            via="pick",
+        )
         self.registry.record(result, user, channel, outlet=outlet)
         return _found(outlet, result)
 
@@ -132,9 +152,16 @@ class OutletDesk:
         rule = premium_mod.rule_for(rules, region)
         est = premium_mod.estimate(req, rule)
         if est is None:
-            return Reply(render("premium_usage", req=req, rule=rule, region=region,
-                                known=[r for r in rules if r.rate],
-                                asked=bool(text.strip())))
+            return Reply(
+                render(
+                    "premium_usage",
+                    req=req,
+                    rule=rule,
+                    region=region,
+                    known=[r for r in rules if r.rate],
+                    asked=bool(text.strip()),
+                )
+            )
         return Reply(render("premium_result", e=est))
 
     # --- console --------------------------------------------------------------------------------
@@ -162,27 +189,48 @@ def reply_for(registry: Registry, result: LookupResult, outside: str | None = No
     if result.vague:
         return Reply(render("outlet_vague", result=result))
     if result.status == AMBIGUOUS:
-        return Reply(render("outlet_choices", result=result, outside=outside,
-                            sources=_sources(result.candidates)),
-                     _buttons(result.candidates))
+        return Reply(
+            render(
+                "outlet_choices",
+                result=result,
+                outside=outside,
+                sources=_sources(result.candidates),
+            ),
+            _buttons(result.candidates),
+        )
     if result.status in (INSURED, NOT_INSURED):
         return _found(result.best.outlet, result, outside)
-    return Reply(render("outlet_unknown", result=result, lists=registry.lists(result.region)[:5],
-                        all_lists=registry.lists()[:5], region=result.region))
+    return Reply(
+        render(
+            "outlet_unknown",
+            result=result,
+            lists=registry.lists(result.region)[:5],
+            all_lists=registry.lists()[:5],
+            region=result.region,
+        )
+    )
 
 
 def _found(outlet: dict, result: LookupResult, outside: str | None = None) -> Reply:
     others = [c for c in result.candidates if c.outlet["id"] != outlet["id"]]
-    return Reply(render("outlet_found", o=outlet, result=result, outside=outside,
-                        filed=outlet["kind"] == FILED, local=_local_document(outlet)),
-                 _buttons(others[:MAX_CANDIDATES - 1]))
+    return Reply(
+        render(
+            "outlet_found",
+            o=outlet,
+            result=result,
+            outside=outside,
+            filed=outlet["kind"] == FILED,
+            local=_local_document(outlet),
+        ),
+        _buttons(others[: MAX_CANDIDATES - 1]),
+    )
 
 
 def _buttons(candidates: list[Candidate]) -> list[tuple[str, str]]:
     out = []
     for c in candidates:
         o = c.outlet
-        name = o["name"] if len(o["name"]) <= LABEL_MAX else o["name"][:LABEL_MAX - 1] + "…"
+        name = o["name"] if len(o["name"]) <= LABEL_MAX else o["name"][: LABEL_MAX - 1] + "…"
         out.append((f"{name}（{o['city'] or o['province']}）", f"{OUTLET}{o['id']}"))
     return out
 
@@ -191,8 +239,10 @@ def _sources(candidates: list[Candidate]) -> list[dict]:
     seen: dict[tuple, dict] = {}
     for c in candidates:
         o = c.outlet
-        seen.setdefault((o["source"], o["as_of"]), {"source": o["source"], "as_of": o["as_of"],
-                                                    "sample": bool(o["sample"])})
+        seen.setdefault(
+            (o["source"], o["as_of"]),
+            {"source": o["source"], "as_of": o["as_of"], "sample": bool(o["sample"])},
+        )
     return list(seen.values())
 
 

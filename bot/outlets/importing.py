@@ -3,6 +3,7 @@
 chunks inside one transaction (status changes go to outlet_history, names to the FTS index and
 outlet_terms), and the ImportResult it reports.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -24,11 +25,11 @@ from bot.storage.database import now
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = ROOT / "samples" / "outlets_sample.csv"
-SAMPLE_SOURCE = "示例数据（虚构）"     # data: the label every reply shows for the sample list
+SAMPLE_SOURCE = "示例数据（虚构）"  # data: the label every reply shows for the sample list
 SAMPLE_AS_OF = "2026-10"
 SAMPLE_MARKERS = ("示例", "虚构", "sample", "fictional")
-CHUNK = 5_000          # rows written per statement batch while importing
-BULK_CACHE_KB = 64_000   # the import's SQLite page cache (the default 2 MB makes indexes slow)
+CHUNK = 5_000  # rows written per statement batch while importing
+BULK_CACHE_KB = 64_000  # the import's SQLite page cache (the default 2 MB makes indexes slow)
 
 
 @dataclass
@@ -39,17 +40,21 @@ class ImportResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
-    older: int = 0          # rows skipped because the database already has a newer list's status
+    older: int = 0  # rows skipped because the database already has a newer list's status
     skipped: list[Problem] = field(default_factory=list)
-    already: bool = False   # the same file with the same source and date was imported before
+    already: bool = False  # the same file with the same source and date was imported before
     removed_sample: int = 0
 
     def summary(self) -> str:
         if self.already:
-            return (f"Already imported as batch {self.batch_id}: nothing changed "
-                    f"({self.rows} rows, {self.encoding}).")
-        parts = [f"Imported batch {self.batch_id} ({self.encoding}): {self.rows} rows, "
-                 f"{self.inserted} new, {self.updated} updated, {self.unchanged} unchanged"]
+            return (
+                f"Already imported as batch {self.batch_id}: nothing changed "
+                f"({self.rows} rows, {self.encoding})."
+            )
+        parts = [
+            f"Imported batch {self.batch_id} ({self.encoding}): {self.rows} rows, "
+            f"{self.inserted} new, {self.updated} updated, {self.unchanged} unchanged"
+        ]
         if self.older:
             parts.append(f", {self.older} skipped (a newer list is already loaded)")
         if self.skipped:
@@ -61,8 +66,20 @@ class ImportResult:
 
 # Fields whose change is a change of status (kept in outlet_history).
 _STATUS = ("insured", "insured_since", "headcount")
-_DATA = ("number", "number_digits", "name", "brand", "parent_company", "kind",
-         "province", "city", "city_key", "county", "address") + _STATUS
+_DATA = (
+    "number",
+    "number_digits",
+    "name",
+    "brand",
+    "parent_company",
+    "kind",
+    "province",
+    "city",
+    "city_key",
+    "county",
+    "address",
+    *_STATUS,
+)
 _VALUES = operator.itemgetter(*_DATA)
 
 
@@ -73,8 +90,9 @@ class _Import:
     sqlite-utils' upsert_all builds, at twice its speed on 500 000 rows (it checks every value
     for JSON). (Running the SQL in a second thread was tried: the GIL hand-offs made it slower.)"""
 
-    def __init__(self, registry: "Importer", source: str, as_of: str, sample: bool,
-                 result: ImportResult):
+    def __init__(
+        self, registry: Importer, source: str, as_of: str, sample: bool, result: ImportResult
+    ):
         self.conn = registry.db.conn
         # Nothing to compare against on a first import (keys are unique within a file).
         self.fresh = not self.conn.execute("select exists (select 1 from outlets)").fetchone()[0]
@@ -88,8 +106,16 @@ class _Import:
         cursor = self.conn.execute(
             "insert into import_batches (source, as_of, file_name, sha256, encoding, sample,"
             " imported_at) values (?, ?, ?, ?, ?, ?, ?)",
-            [self.source, self.as_of, file_name, digest, self.result.encoding, int(self.sample),
-             now()])
+            [
+                self.source,
+                self.as_of,
+                file_name,
+                digest,
+                self.result.encoding,
+                int(self.sample),
+                now(),
+            ],
+        )
         self.batch = self.result.batch_id = cursor.lastrowid
         if not self.sample:
             self.result.removed_sample = _remove_sample(self.conn)
@@ -103,11 +129,13 @@ class _Import:
         keys = [k for k, _ in chunk]
         existing: dict[str, tuple] = {}
         for i in range(0, 0 if self.fresh else len(keys), 900):
-            part = keys[i:i + 900]
+            part = keys[i : i + 900]
             for r in self.conn.execute(
-                    f"select o.key, o.id, b.as_of, b.source, {cols} from outlets o"
-                    f" join import_batches b on b.id = o.batch_id"
-                    f" where o.key in ({', '.join('?' * len(part))})", part):
+                f"select o.key, o.id, b.as_of, b.source, {cols} from outlets o"
+                f" join import_batches b on b.id = o.batch_id"
+                f" where o.key in ({', '.join('?' * len(part))})",
+                part,
+            ):
                 existing[r[0]] = r[1:]
         inserts, docs, new_terms, updates, renamed, history = [], [], [], [], [], []
         self.covered.update([(row["province"], row["city_key"] or "") for _, row in chunk])
@@ -121,26 +149,42 @@ class _Import:
                 result.inserted += 1
                 continue
             old_id, old_as_of, old_source = old[:3]
-            old_data = dict(zip(_DATA, old[3:]))
+            old_data = dict(zip(_DATA, old[3:], strict=False))
             if month_of(as_of) < month_of(old_as_of):
                 result.older += 1
                 continue
-            if all(old_data[c] == row[c] for c in _DATA) and (old_as_of, old_source) == (as_of, source):
+            if all(old_data[c] == row[c] for c in _DATA) and (old_as_of, old_source) == (
+                as_of,
+                source,
+            ):
                 result.unchanged += 1
                 continue
-            old_terms, old_doc = doc_terms(norm(old_data["name"]), old_data["province"],
-                                           old_data["city_key"])
-            if old_doc != doc:   # renamed or moved: re-index
+            old_terms, old_doc = doc_terms(
+                norm(old_data["name"]), old_data["province"], old_data["city_key"]
+            )
+            if old_doc != doc:  # renamed or moved: re-index
                 renamed.append((old_id, old_doc, doc))
                 self.lost.update(old_terms)
                 self.gained.update(name_terms)
             updates.append((*_VALUES(row), batch, old_id))
             changes = [c for c in _STATUS if old_data[c] != row[c]]
             if changes:
-                change = (("insured" if row["insured"] else "uninsured") if "insured" in changes
-                          else "+".join(changes))
-                history.append((old_id, batch, as_of, change, row["insured"],
-                                row["insured_since"], row["headcount"]))
+                change = (
+                    ("insured" if row["insured"] else "uninsured")
+                    if "insured" in changes
+                    else "+".join(changes)
+                )
+                history.append(
+                    (
+                        old_id,
+                        batch,
+                        as_of,
+                        change,
+                        row["insured"],
+                        row["insured_since"],
+                        row["headcount"],
+                    )
+                )
                 result.updated += 1
             else:
                 result.unchanged += 1
@@ -151,64 +195,99 @@ class _Import:
         delta = Counter(self.gained)
         delta.subtract(self.lost)
         r = self.result
-        covered = json.dumps([f"{p}/{c}" if c else p for (p, c), _ in self.covered.most_common()],
-                             ensure_ascii=False)
+        covered = json.dumps(
+            [f"{p}/{c}" if c else p for (p, c), _ in self.covered.most_common()], ensure_ascii=False
+        )
 
         _count_terms(self.conn, delta)
         self.conn.execute(
             "update import_batches set rows = ?, inserted = ?, updated = ?, unchanged = ?,"
             " older = ?, skipped = ?, regions = ? where id = ?",
-            [r.rows, r.inserted, r.updated, r.unchanged, r.older, len(r.skipped), covered,
-             self.batch])
+            [
+                r.rows,
+                r.inserted,
+                r.updated,
+                r.unchanged,
+                r.older,
+                len(r.skipped),
+                covered,
+                self.batch,
+            ],
+        )
 
 
-def _write_chunk(conn: sqlite3.Connection, inserts: list, docs: list, updates: list,
-                 renamed: list, history: list, batch: int, as_of: str) -> None:
+def _write_chunk(
+    conn: sqlite3.Connection,
+    inserts: list,
+    docs: list,
+    updates: list,
+    renamed: list,
+    history: list,
+    batch: int,
+    as_of: str,
+) -> None:
     before = conn.execute("select coalesce(max(id), 0) from outlets").fetchone()[0]
     conn.executemany(
         f"insert into outlets (key, {', '.join(_DATA)}, batch_id, first_batch_id)"
-        f" values ({', '.join('?' * (len(_DATA) + 3))})", inserts)
+        f" values ({', '.join('?' * (len(_DATA) + 3))})",
+        inserts,
+    )
     # The new rows got the ids after `before`, in order (INTEGER PRIMARY KEY = max + 1): index
     # them, and start their history in one statement.
     after = conn.execute("select coalesce(max(id), 0) from outlets").fetchone()[0]
     if after - before != len(inserts):
         raise RuntimeError("outlet ids are not consecutive; the FTS index would be wrong")
-    conn.executemany("insert into outlets_fts (rowid, terms) values (?, ?)",
-                     zip(range(before + 1, after + 1), docs))
-    conn.execute("insert into outlet_history (outlet_id, batch_id, as_of, change, insured,"
-                 " insured_since, headcount) select id, ?, ?, 'new', insured, insured_since,"
-                 " headcount from outlets where id > ?", [batch, as_of, before])
+    conn.executemany(
+        "insert into outlets_fts (rowid, terms) values (?, ?)",
+        zip(range(before + 1, after + 1), docs, strict=False),
+    )
+    conn.execute(
+        "insert into outlet_history (outlet_id, batch_id, as_of, change, insured,"
+        " insured_since, headcount) select id, ?, ?, 'new', insured, insured_since,"
+        " headcount from outlets where id > ?",
+        [batch, as_of, before],
+    )
     conn.executemany(
         f"update outlets set {', '.join(c + ' = ?' for c in _DATA)}, batch_id = ? where id = ?",
-        updates)
-    conn.executemany("insert into outlets_fts (outlets_fts, rowid, terms) values ('delete', ?, ?)",
-                     [(i, old) for i, old, _ in renamed])
-    conn.executemany("insert into outlets_fts (rowid, terms) values (?, ?)",
-                     [(i, new) for i, _, new in renamed])
+        updates,
+    )
+    conn.executemany(
+        "insert into outlets_fts (outlets_fts, rowid, terms) values ('delete', ?, ?)",
+        [(i, old) for i, old, _ in renamed],
+    )
+    conn.executemany(
+        "insert into outlets_fts (rowid, terms) values (?, ?)", [(i, new) for i, _, new in renamed]
+    )
     conn.executemany(
         "insert into outlet_history (outlet_id, batch_id, as_of, change, insured, insured_since,"
-        " headcount) values (?, ?, ?, ?, ?, ?, ?)", history)
+        " headcount) values (?, ?, ?, ?, ?, ?, ?)",
+        history,
+    )
 
 
 def _count_terms(conn: sqlite3.Connection, delta: Counter) -> None:
     conn.executemany(
         "insert into outlet_terms (term, df) values (?, ?)"
         " on conflict(term) do update set df = df + excluded.df",
-        [(t, n) for t, n in delta.items() if n])
+        [(t, n) for t, n in delta.items() if n],
+    )
 
 
 def _remove_sample(conn: sqlite3.Connection) -> int:
     """Delete the fictional sample list: outlets, index entries, history, their lookups."""
     sample = "select id from import_batches where sample = 1"
     outlets = f"select id from outlets where batch_id in ({sample})"
-    rows = conn.execute(f"select id, name, province, city_key from outlets where batch_id in "
-                        f"({sample})").fetchall()
+    rows = conn.execute(
+        f"select id, name, province, city_key from outlets where batch_id in ({sample})"
+    ).fetchall()
     lost: Counter = Counter()
     for oid, name, province, ckey in rows:
         name_terms, doc = doc_terms(norm(name), province, ckey)
         lost.update(name_terms)
-        conn.execute("insert into outlets_fts (outlets_fts, rowid, terms) values ('delete', ?, ?)",
-                     [oid, doc])
+        conn.execute(
+            "insert into outlets_fts (outlets_fts, rowid, terms) values ('delete', ?, ?)",
+            [oid, doc],
+        )
     _count_terms(conn, Counter({t: -n for t, n in lost.items()}))
     conn.execute(f"delete from lookups where outlet_id in ({outlets})")
     conn.execute(f"delete from outlet_history where outlet_id in ({outlets})")
@@ -226,17 +305,31 @@ class Importer:
             return None
         return self.import_csv(path, SAMPLE_SOURCE, SAMPLE_AS_OF, sample=True)
 
-    def import_csv(self, path: Path | str, source: str, as_of: str, skip_bad: bool = False,
-                   sample: bool | None = None) -> ImportResult:
+    def import_csv(
+        self,
+        path: Path | str,
+        source: str,
+        as_of: str,
+        skip_bad: bool = False,
+        sample: bool | None = None,
+    ) -> ImportResult:
         """Validate and upsert a list in one transaction. Raises OutletImportError listing every
         bad row unless `skip_bad`, which imports the good rows and reports the bad ones."""
         path = Path(path)
         data = path.read_bytes()
-        return self.import_bytes(data, source, as_of, skip_bad=skip_bad, sample=sample,
-                                 file_name=path.name)
+        return self.import_bytes(
+            data, source, as_of, skip_bad=skip_bad, sample=sample, file_name=path.name
+        )
 
-    def import_bytes(self, data: bytes, source: str, as_of: str, skip_bad: bool = False,
-                     sample: bool | None = None, file_name: str = "") -> ImportResult:
+    def import_bytes(
+        self,
+        data: bytes,
+        source: str,
+        as_of: str,
+        skip_bad: bool = False,
+        sample: bool | None = None,
+        file_name: str = "",
+    ) -> ImportResult:
         source = source.strip()
         if not source:
             raise OutletImportError("--source is empty: name the list (issuer, title)")
@@ -247,7 +340,8 @@ class Importer:
         digest = hashlib.sha256(data).hexdigest()
         previous = self.db.execute(
             "select id, rows from import_batches where sha256 = ? and source = ? and as_of = ?",
-            [digest, source, as_of]).fetchone()
+            [digest, source, as_of],
+        ).fetchone()
         if previous:
             return ImportResult(previous[0], encoding, rows=previous[1], already=True)
         columns, rows = read_rows(text)
@@ -283,7 +377,9 @@ class Importer:
             if problems and not skip_bad:
                 raise OutletImportError(
                     f"{len(problems)} problem(s) in {len({p.line for p in problems})} row(s); "
-                    "nothing imported (--skip-bad imports the rest)", problems)
+                    "nothing imported (--skip-bad imports the rest)",
+                    problems,
+                )
             writer.write(chunk)
             if not writer.written:
                 raise OutletImportError("no valid rows to import", problems)

@@ -2,19 +2,20 @@
 region, masked query, outlet, score, result, hashed user) and deletes entries older than the
 retention period, plus how a query is masked and which month (China's) a lookup counts in.
 """
+
 from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from bot.dates import CHINA   # report months are China's months
+from bot.dates import CHINA  # report months are China's months
 from bot.outlets.search import INSURED, NOT_INSURED, LookupResult
 from bot.storage.database import now
 from bot.text import mask_personal
 
 log = logging.getLogger(__name__)
-QUERY_MAX = 100        # characters of a query kept in the lookup log
+QUERY_MAX = 100  # characters of a query kept in the lookup log
 
 
 def mask(query: str) -> str:
@@ -30,8 +31,9 @@ def china_month() -> str:
 class LookupLog:
     """Registry's lookup-log methods (they use its `db`, `retention_days` and `_purged_at`)."""
 
-    def record(self, result: LookupResult, user: str | None, channel: str,
-               outlet: dict | None = None) -> int | None:
+    def record(
+        self, result: LookupResult, user: str | None, channel: str, outlet: dict | None = None
+    ) -> int | None:
         """Log a lookup (the best candidate, or `outlet` when a button picked it). Returns its id,
         or None when retention is 0 (no log kept) or the database is busy: a large import in
         another process holds the write lock for seconds, and the courier's answer matters more
@@ -45,8 +47,9 @@ class LookupLog:
             log.warning("lookup not logged: %s", exc)
             return None
 
-    def _record(self, result: LookupResult, user: str | None, channel: str,
-                outlet: dict | None) -> int:
+    def _record(
+        self, result: LookupResult, user: str | None, channel: str, outlet: dict | None
+    ) -> int:
         self.purge()
         chosen = outlet or (result.best.outlet if result.status in (INSURED, NOT_INSURED) else None)
         score = 100.0 if outlet else (result.best.score if result.best else 0.0)
@@ -56,17 +59,30 @@ class LookupLog:
         cursor = self.db.execute(
             "insert into lookups (at, month, channel, user_key, region, query, outlet_id, score,"
             " result, via) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [now(), china_month(), channel, user, result.region, mask(result.query),
-             chosen["id"] if chosen else None, round(score, 1), status, result.via])
+            [
+                now(),
+                china_month(),
+                channel,
+                user,
+                result.region,
+                mask(result.query),
+                chosen["id"] if chosen else None,
+                round(score, 1),
+                status,
+                result.via,
+            ],
+        )
         return cursor.lastrowid
 
     def purge(self, force: bool = False) -> int:
         """Delete lookups older than the retention period (checked at most once an hour)."""
-        current = datetime.now(timezone.utc)
+        current = datetime.now(UTC)
         if not force and self._purged_at and current - self._purged_at < timedelta(hours=1):
             return 0
         self._purged_at = current
-        cutoff = (current - timedelta(days=max(0, self.retention_days))).isoformat(timespec="seconds")
+        cutoff = (current - timedelta(days=max(0, self.retention_days))).isoformat(
+            timespec="seconds"
+        )
         if self.retention_days <= 0:
             cutoff = "9999"
         return self.db.execute("delete from lookups where at < ?", [cutoff]).rowcount

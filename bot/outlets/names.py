@@ -3,6 +3,7 @@ script, no punctuation), the brand words couriers type and where they occur in a
 characters or by sound), a name's core without generic words, the pinyin terms the search index
 holds, and the comparable forms of licence/filing numbers and cities.
 """
+
 from __future__ import annotations
 
 import functools
@@ -17,31 +18,93 @@ from bot.text import char_sounds, strip_noise, syllables
 # Brand names couriers type (data). Aliases are matched on normalised text; the canonical name
 # is also matched by pinyin, so a homophone typo (运达 for 韵达) still counts.
 BRANDS: dict[str, tuple[str, ...]] = {
-    "中通": ("中通", "zto"), "圆通": ("圆通", "yto"), "韵达": ("韵达", "yunda"),
-    "顺丰": ("顺丰", "sf"), "京东": ("京东", "jd"), "极兔": ("极兔", "jt", "jnt"),
-    "申通": ("申通", "sto"), "邮政": ("邮政", "中国邮政", "ems", "邮局"), "百世": ("百世",),
-    "德邦": ("德邦",), "丰网": ("丰网",), "天天": ("天天快递",), "宅急送": ("宅急送",),
-    "优速": ("优速",), "跨越": ("跨越速运",), "安能": ("安能",), "菜鸟": ("菜鸟",),
+    "中通": ("中通", "zto"),
+    "圆通": ("圆通", "yto"),
+    "韵达": ("韵达", "yunda"),
+    "顺丰": ("顺丰", "sf"),
+    "京东": ("京东", "jd"),
+    "极兔": ("极兔", "jt", "jnt"),
+    "申通": ("申通", "sto"),
+    "邮政": ("邮政", "中国邮政", "ems", "邮局"),
+    "百世": ("百世",),
+    "德邦": ("德邦",),
+    "丰网": ("丰网",),
+    "天天": ("天天快递",),
+    "宅急送": ("宅急送",),
+    "优速": ("优速",),
+    "跨越": ("跨越速运",),
+    "安能": ("安能",),
+    "菜鸟": ("菜鸟",),
 }
 # Words that say "an outlet" without saying which (data); removed before comparing names.
-GENERIC_WORDS = (
-    "有限责任公司 股份有限公司 有限公司 分公司 公司 快递 速递 快运 速运 物流 网点 营业部 营业点 营业厅 "
-    "服务部 服务点 服务站 分部 站点 门店 代办点 代理点 揽投部 揽投站 经营部 末端 驿站"
-).split()
-GENERIC_ENDINGS = "店点部站"   # only as the last character: 东部新城 keeps its 部
+GENERIC_WORDS = [
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "分公司",
+    "公司",
+    "快递",
+    "速递",
+    "快运",
+    "速运",
+    "物流",
+    "网点",
+    "营业部",
+    "营业点",
+    "营业厅",
+    "服务部",
+    "服务点",
+    "服务站",
+    "分部",
+    "站点",
+    "门店",
+    "代办点",
+    "代理点",
+    "揽投部",
+    "揽投站",
+    "经营部",
+    "末端",
+    "驿站",
+]
+GENERIC_ENDINGS = "店点部站"  # only as the last character: 东部新城 keeps its 部
 # What couriers add around an outlet's name in a query (data); removed before searching.
-QUERY_FILLERS = (
-    "有没有交 有没有买 有没有 交没交 买没买 给没给 是否 工伤保险 社保 保险 参保 请问 帮我查 帮我 帮忙 "
-    "查一下 查查 查询 一下 看看 我们 我的 我在 那个 这个 的"
-).split()
+QUERY_FILLERS = [
+    "有没有交",
+    "有没有买",
+    "有没有",
+    "交没交",
+    "买没买",
+    "给没给",
+    "是否",
+    "工伤保险",
+    "社保",
+    "保险",
+    "参保",
+    "请问",
+    "帮我查",
+    "帮我",
+    "帮忙",
+    "查一下",
+    "查查",
+    "查询",
+    "一下",
+    "看看",
+    "我们",
+    "我的",
+    "我在",
+    "那个",
+    "这个",
+    "的",
+]
 QUERY_FILLER_ENDINGS = "了吗呢啊呀"
 
 
 # === normalisation ==============================================================================
 # bot.text.clean() converts traditional script phrase by phrase (5-6 µs a name); outlet lists
 # have up to hundreds of thousands of names, so this does the same per character (str.translate).
-_T2S = str.maketrans({k: v for k, v in _zhconv.getdict("zh-cn").items()
-                      if len(k) == 1 and len(v) == 1})
+_T2S = str.maketrans(
+    {k: v for k, v in _zhconv.getdict("zh-cn").items() if len(k) == 1 and len(v) == 1}
+)
 
 
 def norm(text: str) -> str:
@@ -72,13 +135,20 @@ def _region_term(kind: str, name: str | None) -> str | None:
     return ("zz" + kind + "".join(syllables(norm(name)))) if name else None
 
 
-_BRAND_ALIASES = sorted(((norm(a), b) for b, aliases in BRANDS.items() for a in aliases),
-                        key=lambda p: len(p[0]), reverse=True)
-_PLACE_NEXT = set("路街道巷村镇里桥")    # a brand word followed by these is part of a place name
-_FILLERS = re.compile("|".join(re.escape(w) for w in sorted(QUERY_FILLERS, key=len, reverse=True))
-                      + f"|[{QUERY_FILLER_ENDINGS}]+$")
-_GENERIC = re.compile("|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
-                      + f"|[{GENERIC_ENDINGS}]$")
+_BRAND_ALIASES = sorted(
+    ((norm(a), b) for b, aliases in BRANDS.items() for a in aliases),
+    key=lambda p: len(p[0]),
+    reverse=True,
+)
+_PLACE_NEXT = set("路街道巷村镇里桥")  # a brand word followed by these is part of a place name
+_FILLERS = re.compile(
+    "|".join(re.escape(w) for w in sorted(QUERY_FILLERS, key=len, reverse=True))
+    + f"|[{QUERY_FILLER_ENDINGS}]+$"
+)
+_GENERIC = re.compile(
+    "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
+    + f"|[{GENERIC_ENDINGS}]$"
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -94,13 +164,13 @@ def _brand_hits(text: str) -> list[tuple[int, int, str]]:
         start = text.find(alias)
         while start >= 0:
             end = start + len(alias)
-            if text[end:end + 1] not in _PLACE_NEXT:
+            if text[end : end + 1] not in _PLACE_NEXT:
                 hits.append((start, end, brand))
             start = text.find(alias, end)
     sounds = char_sounds(text)
     for i in range(len(text) - 1):
         brand = _brand_sounds().get(sounds[i] + sounds[i + 1])
-        if brand and text[i + 2:i + 3] not in _PLACE_NEXT:
+        if brand and text[i + 2 : i + 3] not in _PLACE_NEXT:
             hits.append((i, i + 2, brand))
     return hits
 
@@ -124,7 +194,7 @@ def core(text: str, brands: set[str] | None = None) -> str:
         if brands is None or brand in brands:
             keep[start:end] = [False] * (end - start)
     if not all(keep):
-        text = "".join(ch for ch, k in zip(text, keep) if k)
+        text = "".join(ch for ch, k in zip(text, keep, strict=False) if k)
     return _GENERIC.sub("", text)
 
 

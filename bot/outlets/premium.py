@@ -4,6 +4,7 @@ Only rates and bases that a source gives (or an operator configures) are used; t
 seed documents state is Jining's 0.4% (济宁方案 三（二）). No wage figure is shipped: the base must
 be configured under [premium.REGION] or typed by the manager.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,15 +14,15 @@ from dataclasses import dataclass, field
 
 from bot import regions
 
-JINING_SOURCE = "《济宁市推进基层快递网点优先参加工伤保险工作方案》三（二）"   # data: a citation
+JINING_SOURCE = "《济宁市推进基层快递网点优先参加工伤保险工作方案》三（二）"  # data: a citation
 
 
 @dataclass(frozen=True)
 class PremiumRule:
     region: str
-    rate: float | None = None    # share of the base, e.g. 0.004 for 0.4%
-    base: float | None = None    # yearly base wage per insured person, yuan
-    source: str = ""             # where the rate (and base) come from
+    rate: float | None = None  # share of the base, e.g. 0.004 for 0.4%
+    base: float | None = None  # yearly base wage per insured person, yuan
+    source: str = ""  # where the rate (and base) come from
 
 
 DEFAULT_RULES: tuple[PremiumRule, ...] = (PremiumRule("济宁", rate=0.004, source=JINING_SOURCE),)
@@ -53,8 +54,9 @@ def parse_rules(table: dict) -> tuple[PremiumRule, ...]:
                 raise PremiumConfigError(f"premium.{name}.{key} must be a number")
         rate, base = value.get("rate"), value.get("base")
         if rate is not None and not 0 < rate <= MAX_RATE:
-            raise PremiumConfigError(f"premium.{name}.rate must be a share above 0 and at most "
-                                     f"{MAX_RATE} (0.004 = 0.4%)")
+            raise PremiumConfigError(
+                f"premium.{name}.rate must be a share above 0 and at most {MAX_RATE} (0.004 = 0.4%)"
+            )
         if base is not None and base <= 0:
             raise PremiumConfigError(f"premium.{name}.base must be a positive yearly wage in yuan")
         old = rules.get(region, PremiumRule(region))
@@ -82,7 +84,7 @@ class Request:
     base: float | None = None
     rate: float | None = None
     region: str | None = None
-    problems: list[str] = field(default_factory=list)   # codes, rendered by the template
+    problems: list[str] = field(default_factory=list)  # codes, rendered by the template
 
 
 _NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|万)?")
@@ -104,7 +106,7 @@ def parse_request(text: str) -> Request:
             req.rate = value / 100
         elif unit == "万":
             req.base = value * 10_000
-        elif req.headcount is None and value.is_integer():   # not int(value): may be inf
+        elif req.headcount is None and value.is_integer():  # not int(value): may be inf
             req.headcount = int(value)
         else:
             req.base = value
@@ -112,7 +114,7 @@ def parse_request(text: str) -> Request:
         req.problems.append("headcount")
     if req.rate is not None and not 0 < req.rate <= MAX_RATE:
         req.problems.append("rate")
-    if req.base is not None and not 0 < req.base < math.inf:   # 400 digits parse as inf
+    if req.base is not None and not 0 < req.base < math.inf:  # 400 digits parse as inf
         req.problems.append("base")
     return req
 
@@ -146,5 +148,12 @@ def estimate(req: Request, rule: PremiumRule | None) -> Estimate | None:
     rate = req.rate if req.rate is not None else (rule.rate if rule else None)
     if req.problems or req.headcount is None or base is None or rate is None:
         return None
-    return Estimate(req.headcount, base, rate, req.region or (rule.region if rule else None),
-                    base_typed=req.base is not None, rate_typed=req.rate is not None, rule=rule)
+    return Estimate(
+        req.headcount,
+        base,
+        rate,
+        req.region or (rule.region if rule else None),
+        base_typed=req.base is not None,
+        rate_typed=req.rate is not None,
+        rule=rule,
+    )

@@ -3,6 +3,7 @@ names), its rows and the dates in them, and the errors raised for a list that ca
 imported (OutletImportError, with line-numbered Problems; validation and the import raise them
 too).
 """
+
 from __future__ import annotations
 
 import csv
@@ -18,9 +19,28 @@ from datetime import datetime
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "网点名称", "网点", "名称", "单位名称", "网点全称"),
     "brand": ("brand", "品牌", "快递品牌"),
-    "parent_company": ("parent_company", "parent", "所属企业", "所属公司", "所属快递企业", "上级企业"),
-    "number": ("number", "licence_no", "license_no", "filing_no", "许可证号或备案号", "许可证号",
-               "备案号", "许可备案号", "经营许可证号", "快递业务经营许可证号", "末端网点备案号", "编号"),
+    "parent_company": (
+        "parent_company",
+        "parent",
+        "所属企业",
+        "所属公司",
+        "所属快递企业",
+        "上级企业",
+    ),
+    "number": (
+        "number",
+        "licence_no",
+        "license_no",
+        "filing_no",
+        "许可证号或备案号",
+        "许可证号",
+        "备案号",
+        "许可备案号",
+        "经营许可证号",
+        "快递业务经营许可证号",
+        "末端网点备案号",
+        "编号",
+    ),
     "kind": ("kind", "类型", "网点类型", "主体类型", "许可或备案"),
     "province": ("province", "省", "省份", "省区", "省区市"),
     "city": ("city", "市", "地市", "城市", "市州"),
@@ -64,8 +84,9 @@ def decode(data: bytes) -> tuple[str, str]:
             return raw.decode(codec), name
         except UnicodeDecodeError as exc:
             error = exc
-    raise OutletImportError(f"not UTF-8, UTF-16 or GBK/GB18030 text ({error.reason} at byte "
-                            f"{error.start})")
+    raise OutletImportError(
+        f"not UTF-8, UTF-16 or GBK/GB18030 text ({error.reason} at byte {error.start})"
+    )
 
 
 def _header_key(cell: str) -> str:
@@ -81,8 +102,9 @@ _HEADERS = {_header_key(h): canon for canon, names in COLUMNS.items() for h in n
 def _month(text: str) -> str | None:
     """YYYY-MM or YYYY-MM-DD from the ways spreadsheets write dates, else None."""
     t = unicodedata.normalize("NFKC", text).strip()
-    m = (re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?", t)
-         or re.fullmatch(r"(\d{4})(\d{2})(\d{2})?", t))
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?", t) or re.fullmatch(
+        r"(\d{4})(\d{2})(\d{2})?", t
+    )
     if not m:
         return None
     year, month, day = int(m.group(1)), int(m.group(2)), m.group(3)
@@ -117,7 +139,7 @@ def _lines(text: str) -> Iterator[str]:
 def read_rows(text: str) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]]]:
     """(column -> index, rows as (line number, cells)): comment lines (#) and blank lines before
     the header are skipped; the delimiter is a comma, or a tab / semicolon if the header uses one."""
-    if "\n" not in text:              # old Mac line ends
+    if "\n" not in text:  # old Mac line ends
         text = text.replace("\r", "\n")
     stream = _lines(text)
     skipped = 0
@@ -138,14 +160,17 @@ def read_rows(text: str) -> tuple[dict[str, int], Iterator[tuple[int, list[str]]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         wanted = "; ".join(f"{c} ({'/'.join(COLUMNS[c][1:3])})" for c in missing)
-        raise OutletImportError(f"line {skipped + 1}: missing column(s) {wanted}; "
-                                f"header was: {', '.join(h.strip() for h in header)}")
+        raise OutletImportError(
+            f"line {skipped + 1}: missing column(s) {wanted}; "
+            f"header was: {', '.join(h.strip() for h in header)}"
+        )
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         try:
             for cells in reader:
-                if any(cells):    # blank lines and rows of empty cells are skipped
+                if any(cells):  # blank lines and rows of empty cells are skipped
                     yield skipped + reader.line_num, cells
         except csv.Error as exc:
             raise OutletImportError(f"line {skipped + reader.line_num}: not CSV ({exc})") from None
+
     return columns, rows()

@@ -14,6 +14,7 @@ The parts live in their own modules: names (normalisation), reading (CSV), valid
 search and lookups (the log); Registry composes the Importer, Search and LookupLog parts. The
 tables are created and upgraded with the rest in bot/storage/schema.py.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ class Registry(Importer, Search, LookupLog):
         self.storage = storage
         self.db = storage.db
         self.retention_days = retention_days
-        self._purged_at: datetime | None = None   # tables: bot/storage/schema.py
+        self._purged_at: datetime | None = None  # tables: bot/storage/schema.py
 
     @property
     def path(self) -> str:
@@ -44,15 +45,21 @@ class Registry(Importer, Search, LookupLog):
     def lists(self, region: str | None = None) -> list[dict]:
         """Imported lists, newest first, with the regions they cover ('province/city' strings)
         and how many outlets they hold now; only those touching `region` if given."""
-        rows = list(self.db.query(
-            "select b.id, b.source, b.as_of, b.sample, b.regions, b.imported_at,"
-            " (select count(*) from outlets o where o.batch_id = b.id) as outlets"
-            " from import_batches b order by b.as_of desc, b.id desc"))
+        rows = list(
+            self.db.query(
+                "select b.id, b.source, b.as_of, b.sample, b.regions, b.imported_at,"
+                " (select count(*) from outlets o where o.batch_id = b.id) as outlets"
+                " from import_batches b order by b.as_of desc, b.id desc"
+            )
+        )
         out = []
         for r in rows:
             covered = json.loads(r["regions"] or "[]")
-            if region and region != regions.NATIONAL and not any(
-                    region in c.split("/") for c in covered):
+            if (
+                region
+                and region != regions.NATIONAL
+                and not any(region in c.split("/") for c in covered)
+            ):
                 continue
             r["regions"] = covered
             out.append(r)

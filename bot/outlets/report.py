@@ -5,6 +5,7 @@ Coverage is the state of each listed outlet as of the report month: its latest s
 list dated in or before that month (outlet_history). 工伤申报/认定 and benefits are not known to
 the bot and stay empty for the officials to fill in.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,9 +23,18 @@ from bot.storage.database import now
 
 # The annex's column titles (data), in its order; 地区 and 覆盖率 are ours.
 DISPATCH_COLUMNS = (
-    "序号", "地区", "应参保单位数（户）", "已参保单位数（户）", "参保人数（人）", "缴费人数（人）",
-    "工伤申报数", "工伤认定数", "享受工伤保险待遇人数（人）", "发放工伤保险待遇金额（万元）",
-    "覆盖率", "备注",
+    "序号",
+    "地区",
+    "应参保单位数（户）",
+    "已参保单位数（户）",
+    "参保人数（人）",
+    "缴费人数（人）",
+    "工伤申报数",
+    "工伤认定数",
+    "享受工伤保险待遇人数（人）",
+    "发放工伤保险待遇金额（万元）",
+    "覆盖率",
+    "备注",
 )
 WORRY_COLUMNS = ("序号", "情况", "网点或查询内容", "许可证号或备案号", "地区", "查询次数")
 RESULT_KEYS = (INSURED, NOT_INSURED, UNKNOWN, "ambiguous")
@@ -37,9 +47,9 @@ class Area:
     outlets: int = 0
     insured: int = 0
     headcount: int = 0
-    headcount_missing: int = 0      # insured outlets whose list gives no headcount
+    headcount_missing: int = 0  # insured outlets whose list gives no headcount
     sample: bool = False
-    sources: dict[str, str] = field(default_factory=dict)   # source -> latest as-of date
+    sources: dict[str, str] = field(default_factory=dict)  # source -> latest as-of date
 
     @property
     def rate(self) -> float | None:
@@ -48,8 +58,8 @@ class Area:
 
 @dataclass
 class Worry:
-    status: str          # not_insured | unknown
-    label: str           # outlet name, or what the couriers typed
+    status: str  # not_insured | unknown
+    label: str  # outlet name, or what the couriers typed
     number: str | None
     place: str
     count: int
@@ -98,7 +108,9 @@ def build(registry: Registry, month: str, region: str | None = None) -> Report:
         " from outlet_history h join outlets o on o.id = h.outlet_id"
         " join import_batches b on b.id = h.batch_id"
         " where h.id in (select max(id) from outlet_history where substr(as_of, 1, 7) <= ?"
-        "  group by outlet_id)", [month]).fetchall()
+        "  group by outlet_id)",
+        [month],
+    ).fetchall()
     city_level = bool(region and region != regions.NATIONAL)
     areas: dict[str, Area] = {}
     total = Area(regions.full_name(region) if region else regions.NATIONAL)
@@ -121,7 +133,9 @@ def build(registry: Registry, month: str, region: str | None = None) -> Report:
         "select l.result, l.query, l.region, l.outlet_id, o.name, o.number, o.province, o.city,"
         " o.city_key, o.county, b.sample from lookups l left join outlets o on o.id = l.outlet_id"
         " left join import_batches b on b.id = o.batch_id"
-        " where l.month = ?", [month]).fetchall()
+        " where l.month = ?",
+        [month],
+    ).fetchall()
     counts: Counter = Counter()
     uninsured: Counter = Counter()
     unknown: Counter = Counter()
@@ -143,14 +157,30 @@ def build(registry: Registry, month: str, region: str | None = None) -> Report:
                 unknown[key] += 1
                 spelled.setdefault(key, Counter())[mask(query)] += 1
                 details[("q", key)] = l_region
-    worries = [Worry(NOT_INSURED, details[oid][0], details[oid][1], details[oid][2], n,
-                     details[oid][3]) for oid, n in uninsured.items()]
-    worries += [Worry(UNKNOWN, spelled[key].most_common(1)[0][0], None,
-                      regions.full_name(details[("q", key)]) if details[("q", key)] else "", n)
-                for key, n in unknown.items()]
+    worries = [
+        Worry(NOT_INSURED, details[oid][0], details[oid][1], details[oid][2], n, details[oid][3])
+        for oid, n in uninsured.items()
+    ]
+    worries += [
+        Worry(
+            UNKNOWN,
+            spelled[key].most_common(1)[0][0],
+            None,
+            regions.full_name(details[("q", key)]) if details[("q", key)] else "",
+            n,
+        )
+        for key, n in unknown.items()
+    ]
     worries.sort(key=lambda w: (-w.count, w.status, w.label))
-    return Report(month, region, sorted(areas.values(), key=lambda a: (-a.outlets, a.name)), total,
-                  {k: counts.get(k, 0) for k in RESULT_KEYS}, worries[:TOP], now())
+    return Report(
+        month,
+        region,
+        sorted(areas.values(), key=lambda a: (-a.outlets, a.name)),
+        total,
+        {k: counts.get(k, 0) for k in RESULT_KEYS},
+        worries[:TOP],
+        now(),
+    )
 
 
 def _percent(value: float | None) -> str:
@@ -158,24 +188,52 @@ def _percent(value: float | None) -> str:
 
 
 def _remark(area: Area) -> str:
-    return plain(render("outlet_report_remark", missing=area.headcount_missing,
-                        sources=sorted(area.sources.items(), key=lambda p: p[1])))
+    return plain(
+        render(
+            "outlet_report_remark",
+            missing=area.headcount_missing,
+            sources=sorted(area.sources.items(), key=lambda p: p[1]),
+        )
+    )
 
 
 def dispatch_rows(report: Report) -> list[list[str]]:
     """The 调度表 rows (one per area, then 合计) with DISPATCH_COLUMNS' cells."""
     out = []
-    for i, area in enumerate(report.areas + [report.total], 1):
+    for i, area in enumerate([*report.areas, report.total], 1):
         last = i == len(report.areas) + 1
         label = plain(render("outlet_report_label", total=last, number=i, status=None))
-        out.append([label, area.name, str(area.outlets), str(area.insured),
-                    str(area.headcount), "", "", "", "", "", _percent(area.rate), _remark(area)])
+        out.append(
+            [
+                label,
+                area.name,
+                str(area.outlets),
+                str(area.insured),
+                str(area.headcount),
+                "",
+                "",
+                "",
+                "",
+                "",
+                _percent(area.rate),
+                _remark(area),
+            ]
+        )
     return out
 
 
 def worry_rows(report: Report) -> list[list[str]]:
-    return [[str(i), plain(render("outlet_report_label", total=False, number=i, status=w.status)),
-             w.label, w.number or "", w.place, str(w.count)] for i, w in enumerate(report.worries, 1)]
+    return [
+        [
+            str(i),
+            plain(render("outlet_report_label", total=False, number=i, status=w.status)),
+            w.label,
+            w.number or "",
+            w.place,
+            str(w.count),
+        ]
+        for i, w in enumerate(report.worries, 1)
+    ]
 
 
 def to_csv(report: Report) -> str:
@@ -192,6 +250,14 @@ def to_csv(report: Report) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    return plain(render("outlet_report_md", report=report, columns=DISPATCH_COLUMNS,
-                        rows=dispatch_rows(report), worry_columns=WORRY_COLUMNS,
-                        worry_rows=worry_rows(report), percent=_percent))
+    return plain(
+        render(
+            "outlet_report_md",
+            report=report,
+            columns=DISPATCH_COLUMNS,
+            rows=dispatch_rows(report),
+            worry_columns=WORRY_COLUMNS,
+            worry_rows=worry_rows(report),
+            percent=_percent,
+        )
+    )

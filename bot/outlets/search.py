@@ -2,8 +2,10 @@
 name through the FTS index of pinyin syllable pairs, reranked with rapidfuzz), the scoring
 knobs, and what a lookup returns (LookupResult with its Candidates and status).
 """
+
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import sqlite3
@@ -18,34 +20,42 @@ from bot.text import syllables
 log = logging.getLogger(__name__)
 
 # --- scoring knobs (tuned on tests/test_outlets_lookup.py) ------------------------------------
-CONFIDENT = 80.0       # best score at or above this (and clear of the runner-up) is "the" outlet
-MARGIN = 5.0           # ... clear = at least this many points above the next different outlet
-FLOOR = 60.0           # candidates below this are not shown at all (no guessing)
-BRAND_WEIGHT = 0.15    # share of the score that is brand agreement, when the query names a brand
-PINYIN_DISCOUNT = 0.95 # a match by sound only is a little less sure than by characters
+CONFIDENT = 80.0  # best score at or above this (and clear of the runner-up) is "the" outlet
+MARGIN = 5.0  # ... clear = at least this many points above the next different outlet
+FLOOR = 60.0  # candidates below this are not shown at all (no guessing)
+BRAND_WEIGHT = 0.15  # share of the score that is brand agreement, when the query names a brand
+PINYIN_DISCOUNT = 0.95  # a match by sound only is a little less sure than by characters
 MAX_CANDIDATES = 5
-FTS_LIMIT = 200        # candidates fetched by the index, then reranked with rapidfuzz
-COMMON_SHARE = 0.02    # index terms in more than this share of outlets are too common to search by
+FTS_LIMIT = 200  # candidates fetched by the index, then reranked with rapidfuzz
+COMMON_SHARE = 0.02  # index terms in more than this share of outlets are too common to search by
 MAX_TERMS = 8
 
 INSURED, NOT_INSURED, UNKNOWN, AMBIGUOUS = "insured", "not_insured", "unknown", "ambiguous"
 
 # An outlet as shown: its row plus the list (batch) it was last seen in.
-_SELECT = ("select o.*, b.source, b.as_of, b.sample from outlets o"
-           " join import_batches b on b.id = o.batch_id")
+_SELECT = (
+    "select o.*, b.source, b.as_of, b.sample from outlets o"
+    " join import_batches b on b.id = o.batch_id"
+)
 
 
 @dataclass
 class Candidate:
     outlet: dict
     score: float
-    other_brand: bool = False   # the query named a brand and this outlet is another brand's
+    other_brand: bool = False  # the query named a brand and this outlet is another brand's
 
     def as_json(self) -> dict:
         o = self.outlet
-        return {"number": o["number"], "name": o["name"], "province": o["province"] or "",
-                "city": o["city"] or "", "county": o["county"] or "",
-                "insured": bool(o["insured"]), "score": round(self.score, 1)}
+        return {
+            "number": o["number"],
+            "name": o["name"],
+            "province": o["province"] or "",
+            "city": o["city"] or "",
+            "county": o["county"] or "",
+            "insured": bool(o["insured"]),
+            "score": round(self.score, 1),
+        }
 
 
 @dataclass
@@ -54,9 +64,9 @@ class LookupResult:
     region: str | None = None
     status: str = UNKNOWN
     candidates: list[Candidate] = field(default_factory=list)
-    via: str = "name"           # name | number | pick
-    vague: bool = False         # only a brand or generic words: more detail is needed
-    empty: bool = False         # nothing to search for
+    via: str = "name"  # name | number | pick
+    vague: bool = False  # only a brand or generic words: more detail is needed
+    empty: bool = False  # nothing to search for
 
     @property
     def best(self) -> Candidate | None:
@@ -82,7 +92,7 @@ class Search:
         by_number = self._by_number(query)
         if by_number:
             result.via = "number"
-            result.candidates = [Candidate(o, 100.0) for o in by_number]   # exact: any region
+            result.candidates = [Candidate(o, 100.0) for o in by_number]  # exact: any region
             return self._decide(result)
         text = _FILLERS.sub("", text) or text
         brands = brands_in(text)
@@ -103,7 +113,7 @@ class Search:
             return []
         rows = list(self.db.query(_SELECT + " where o.key = ?", ["no:" + key]))
         digits = re.sub(r"\D", "", key)
-        if not rows and len(digits) >= max(6, len(key) - 4):     # mostly digits: 2022001
+        if not rows and len(digits) >= max(6, len(key) - 4):  # mostly digits: 2022001
             rows = list(self.db.query(_SELECT + " where o.number_digits = ?", [digits]))
         return rows
 
@@ -115,9 +125,13 @@ class Search:
 
     def _brand_sample(self, brands: set[str], region: str | None) -> list[Candidate]:
         sounds = " OR ".join(f'"{"".join(syllables(b))}"' for b in sorted(brands))
-        ids = [r[0] for r in self.db.execute(
-            "select rowid from outlets_fts where outlets_fts match ? limit ?",
-            [self._region_match(region) + f"({sounds})", MAX_CANDIDATES])]
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "select rowid from outlets_fts where outlets_fts match ? limit ?",
+                [self._region_match(region) + f"({sounds})", MAX_CANDIDATES],
+            )
+        ]
         rows = self._rows(ids)
         return [Candidate(r, 0.0) for r in rows if r["brand"] in brands]
 
@@ -132,9 +146,12 @@ class Search:
         holding any of its rarer pairs, best BM25 first. Each also within the named brand, so
         other brands' outlets with the same place name cannot crowd it out."""
         wanted = list(dict.fromkeys(terms(q_core)))
-        df = dict(self.db.execute(
-            f"select term, df from outlet_terms where term in ({', '.join('?' * len(wanted))})",
-            wanted).fetchall())
+        df = dict(
+            self.db.execute(
+                f"select term, df from outlet_terms where term in ({', '.join('?' * len(wanted))})",
+                wanted,
+            ).fetchall()
+        )
         known = sorted((t for t in wanted if df.get(t)), key=lambda t: df[t])
         if not known:
             return []
@@ -144,13 +161,17 @@ class Search:
 
         def search(expr: str, limit: int) -> None:
             try:
-                ids.extend(r[0] for r in self.db.execute(
-                    "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
-                    [where + expr, limit]))
-            except sqlite3.OperationalError as exc:   # a term FTS5 cannot take: search without it
+                ids.extend(
+                    r[0]
+                    for r in self.db.execute(
+                        "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
+                        [where + expr, limit],
+                    )
+                )
+            except sqlite3.OperationalError as exc:  # a term FTS5 cannot take: search without it
                 log.warning("outlet search failed (%s); searching without the index", exc)
 
-        quoted = {t: f'"{t}"' for t in known}     # a term is never read as an FTS5 operator
+        quoted = {t: f'"{t}"' for t in known}  # a term is never read as an FTS5 operator
         if len(known) == len(wanted):
             every = "(" + " AND ".join(quoted[t] for t in known) + ")"
             search(every, FTS_LIMIT)
@@ -187,8 +208,8 @@ class Search:
 
 def _cover(query: list[str], other: list[str]) -> float:
     """Share of the query's adjacent pairs (or lone item) found in `other`, 0-100."""
-    q = {a + "|" + b for a, b in zip(query, query[1:])} or set(query)
-    o = {a + "|" + b for a, b in zip(other, other[1:])} | set(other)
+    q = {a + "|" + b for a, b in itertools.pairwise(query)} or set(query)
+    o = {a + "|" + b for a, b in itertools.pairwise(other)} | set(other)
     return 100.0 * len(q & o) / len(q) if q else 0.0
 
 
@@ -198,12 +219,17 @@ def _rank(q_core: str, brands: set[str], rows: list[dict]) -> list[Candidate]:
     if not rows:
         return []
     names = [norm(r["name"]) for r in rows]
-    cores = [core(n, {r["brand"]} if r["brand"] else set()) or n for n, r in zip(names, rows)]
+    cores = [
+        core(n, {r["brand"]} if r["brand"] else set()) or n
+        for n, r in zip(names, rows, strict=False)
+    ]
     q_syl = syllables(q_core)
     q_sound = " ".join(q_syl)
     sounds = [" ".join(syllables(c)) for c in cores]
     by_char = {i: s for _, s, i in process.extract(q_core, cores, scorer=fuzz.WRatio, limit=None)}
-    by_sound = {i: s for _, s, i in process.extract(q_sound, sounds, scorer=fuzz.WRatio, limit=None)}
+    by_sound = {
+        i: s for _, s, i in process.extract(q_sound, sounds, scorer=fuzz.WRatio, limit=None)
+    }
     ranked = []
     for i, row in enumerate(rows):
         chars = 0.5 * by_char[i] + 0.5 * _cover(list(q_core), list(cores[i]))
@@ -211,7 +237,9 @@ def _rank(q_core: str, brands: set[str], rows: list[dict]) -> list[Candidate]:
         score = max(chars, PINYIN_DISCOUNT * sound)
         other = bool(brands) and row["brand"] is not None and row["brand"] not in brands
         if brands:
-            score = (1 - BRAND_WEIGHT) * score + BRAND_WEIGHT * (100.0 if row["brand"] in brands else 0.0)
+            score = (1 - BRAND_WEIGHT) * score + BRAND_WEIGHT * (
+                100.0 if row["brand"] in brands else 0.0
+            )
         ranked.append(Candidate(row, score, other_brand=other))
     ranked.sort(key=lambda c: (-c.score, c.outlet["id"]))
     return ranked

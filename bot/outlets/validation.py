@@ -2,6 +2,7 @@
 province, brand, yes/no, licensed/filed, dates, headcount, number keys) or a list of problems,
 and `outlet_key` says which rows are the same outlet.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,10 +16,29 @@ LICENSED, FILED = "licensed", "filed"
 _YES = {"是", "已参保", "参保", "已", "有", "y", "yes", "true", "1", "√", "✓"}
 _NO = {"否", "未参保", "未", "无", "没有", "n", "no", "false", "0", "×", "✗"}
 _KINDS = {
-    LICENSED: {"licensed", "licence", "license", "许可", "已许可", "经营许可", "取得许可", "分支机构",
-               "许可网点", "具备用人单位主体资格"},
-    FILED: {"filed", "filing", "备案", "末端备案", "末端网点", "末端", "备案网点", "仅备案",
-            "不具备用人单位主体资格"},
+    LICENSED: {
+        "licensed",
+        "licence",
+        "license",
+        "许可",
+        "已许可",
+        "经营许可",
+        "取得许可",
+        "分支机构",
+        "许可网点",
+        "具备用人单位主体资格",
+    },
+    FILED: {
+        "filed",
+        "filing",
+        "备案",
+        "末端备案",
+        "末端网点",
+        "末端",
+        "备案网点",
+        "仅备案",
+        "不具备用人单位主体资格",
+    },
 }
 _INSURED = {**{w: True for w in _YES}, **{w: False for w in _NO}}
 _KIND_OF = {w: k for k, words in _KINDS.items() for w in words}
@@ -44,10 +64,21 @@ class Validator:
 
     def __init__(self, columns: dict[str, int], as_of: str):
         self.width = max(columns.values()) + 1
-        at = {c: columns.get(c, self.width) for c in COLUMNS}   # absent: the appended "" cell
-        (self.i_name, self.i_brand, self.i_parent, self.i_number, self.i_kind, self.i_province,
-         self.i_city, self.i_county, self.i_address, self.i_insured, self.i_since,
-         self.i_headcount) = (at[c] for c in COLUMNS)
+        at = {c: columns.get(c, self.width) for c in COLUMNS}  # absent: the appended "" cell
+        (
+            self.i_name,
+            self.i_brand,
+            self.i_parent,
+            self.i_number,
+            self.i_kind,
+            self.i_province,
+            self.i_city,
+            self.i_county,
+            self.i_address,
+            self.i_insured,
+            self.i_since,
+            self.i_headcount,
+        ) = (at[c] for c in COLUMNS)
         self.as_of = as_of
         self.month = as_of[:7]
 
@@ -68,16 +99,31 @@ class Validator:
             problems.append(f"province (省份) {cells[self.i_province].strip()!r} is not a province")
         insured = _INSURED.get(_word(cells[self.i_insured]))
         if insured is None:
-            problems.append(f"insured (是否参保) {cells[self.i_insured].strip()!r} is not 是/否 "
-                            "(yes/no)")
-        kind = _optional(cells[self.i_kind], lambda raw: _KIND_OF.get(_word(raw)), problems,
-                         "kind (类型) {raw!r} is not 许可 (licensed) or 备案 (filed)")
-        since = _optional(cells[self.i_since], _month, problems,
-                          "insured_since (参保时间) {raw!r} is not a date like 2022-05")
+            problems.append(
+                f"insured (是否参保) {cells[self.i_insured].strip()!r} is not 是/否 (yes/no)"
+            )
+        kind = _optional(
+            cells[self.i_kind],
+            lambda raw: _KIND_OF.get(_word(raw)),
+            problems,
+            "kind (类型) {raw!r} is not 许可 (licensed) or 备案 (filed)",
+        )
+        since = _optional(
+            cells[self.i_since],
+            _month,
+            problems,
+            "insured_since (参保时间) {raw!r} is not a date like 2022-05",
+        )
         if since and since[:7] > self.month:
-            problems.append(f"insured_since (参保时间) {since} is after the list's date {self.as_of}")
-        headcount = _optional(cells[self.i_headcount], _count, problems,
-                              "headcount (参保人数) {raw!r} is not a whole number")
+            problems.append(
+                f"insured_since (参保时间) {since} is after the list's date {self.as_of}"
+            )
+        headcount = _optional(
+            cells[self.i_headcount],
+            _count,
+            problems,
+            "headcount (参保人数) {raw!r} is not a whole number",
+        )
         if insured is False and headcount:
             problems.append(f"headcount (参保人数) is {headcount} but insured (是否参保) is no")
         if insured is False and since:
@@ -95,14 +141,22 @@ class Validator:
         brand = cells[self.i_brand].strip()
         city = cells[self.i_city].strip() or None
         return {
-            "number": number, "number_key": key, "number_digits": _digits(key) if key else None,
-            "name": name, "norm": name_norm,
+            "number": number,
+            "number_key": key,
+            "number_digits": _digits(key) if key else None,
+            "name": name,
+            "norm": name_norm,
             "brand": _brand(brand) if brand else brand_in_name(name_norm),
-            "parent_company": cells[self.i_parent].strip() or None, "kind": kind,
-            "province": province, "city": city, "city_key": city_key(city),
+            "parent_company": cells[self.i_parent].strip() or None,
+            "kind": kind,
+            "province": province,
+            "city": city,
+            "city_key": city_key(city),
             "county": cells[self.i_county].strip() or None,
             "address": cells[self.i_address].strip() or None,
-            "insured": int(insured), "insured_since": since, "headcount": headcount,
+            "insured": int(insured),
+            "insured_since": since,
+            "headcount": headcount,
         }, []
 
 

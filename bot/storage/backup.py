@@ -1,4 +1,5 @@
 """Online backup of the SQLite file (SQLite's backup API: safe while the bot is running)."""
+
 from __future__ import annotations
 
 import sqlite3

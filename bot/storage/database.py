@@ -1,11 +1,12 @@
 """The one SQLite database (through sqlite-utils): preferences, unanswered questions, and more."""
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import logging
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -15,13 +16,13 @@ from bot.text import mask_personal
 
 log = logging.getLogger(__name__)
 
-GAP_TEXT_MAX = 500      # a gap is for curators: the start of the question is enough
+GAP_TEXT_MAX = 500  # a gap is for curators: the start of the question is enough
 REGION_CACHE = 100_000  # couriers whose region is kept in memory
-BUSY_MS = 2000          # wait this long for another process's write (an import) to finish
+BUSY_MS = 2000  # wait this long for another process's write (an import) to finish
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def user_key(salt: str, channel: str, user_id: int | str) -> str:
@@ -39,8 +40,8 @@ class Storage:
         # WAL + NORMAL: a commit survives an app crash; only a power cut may lose the last ones.
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
-        self._regions: dict[str, str | None] = {}   # this process is the only writer of prefs
-        upgraded = schema.upgrade(self.db)   # every table, one place, versioned
+        self._regions: dict[str, str | None] = {}  # this process is the only writer of prefs
+        upgraded = schema.upgrade(self.db)  # every table, one place, versioned
         if upgraded:
             log.info("database %s upgraded: %s", path, ", ".join(upgraded))
 
@@ -54,7 +55,9 @@ class Storage:
         return self._regions[key]
 
     def set_region(self, key: str, region: str) -> None:
-        self.db["prefs"].upsert({"user_key": key, "region": region, "updated_at": now()}, pk="user_key")
+        self.db["prefs"].upsert(
+            {"user_key": key, "region": region, "updated_at": now()}, pk="user_key"
+        )
         self._regions[key] = region
 
     def forget(self, key: str) -> dict:
@@ -62,12 +65,19 @@ class Storage:
         (the counts officials see stay; who asked does not). Returns what was removed."""
         removed = {"prefs": 0, "reminders": [], "lookups": 0}
         with self.db.conn:
-            removed["prefs"] = self.db.execute("delete from prefs where user_key = ?", [key]).rowcount
-            removed["reminders"] = [r[0] for r in self.db.execute(
-                "select id from reminders where user_key = ?", [key]).fetchall()]
+            removed["prefs"] = self.db.execute(
+                "delete from prefs where user_key = ?", [key]
+            ).rowcount
+            removed["reminders"] = [
+                r[0]
+                for r in self.db.execute(
+                    "select id from reminders where user_key = ?", [key]
+                ).fetchall()
+            ]
             self.db.execute("delete from reminders where user_key = ?", [key])
             removed["lookups"] = self.db.execute(
-                "update lookups set user_key = null where user_key = ?", [key]).rowcount
+                "update lookups set user_key = null where user_key = ?", [key]
+            ).rowcount
         self._regions.pop(key, None)
         return removed
 
@@ -76,17 +86,21 @@ class Storage:
         """Keep an unanswered question for curators: its words, never a phone or ID number.
         A busy database (an import in another process) costs the record, not the reply."""
         try:
-            self.db["gaps"].insert({"text": mask_personal(text)[:GAP_TEXT_MAX], "region": region,
-                                    "created_at": now()})
+            self.db["gaps"].insert(
+                {"text": mask_personal(text)[:GAP_TEXT_MAX], "region": region, "created_at": now()}
+            )
         except sqlite3.OperationalError as exc:
             log.warning("unanswered question not recorded: %s", exc)
 
     def gaps(self, limit: int = 50) -> list[dict]:
         """Unanswered questions, most frequent first."""
-        return list(self.db.query(
-            "select text, count(*) as n, group_concat(distinct region) as regions, max(created_at) as last"
-            " from gaps group by text order by n desc, last desc limit ?", [limit],
-        ))
+        return list(
+            self.db.query(
+                "select text, count(*) as n, group_concat(distinct region) as regions, max(created_at) as last"
+                " from gaps group by text order by n desc, last desc limit ?",
+                [limit],
+            )
+        )
 
     def close(self) -> None:
         self.db.close()

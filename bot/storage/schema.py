@@ -6,6 +6,7 @@ records itself, so later migrations reach deployed databases too.
 Add a change as a new function at the end, decorated with @MIGRATIONS(); never edit one that has
 shipped.
 """
+
 from __future__ import annotations
 
 import sqlite_utils
@@ -25,64 +26,145 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 def _core(db: sqlite_utils.Database) -> None:
     """A courier's region (hashed key), and questions the bot could not answer (masked)."""
-    db["prefs"].create({"user_key": str, "region": str, "updated_at": str}, pk="user_key",
-                       if_not_exists=True)
-    db["gaps"].create({"id": int, "text": str, "region": str, "created_at": str}, pk="id",
-                      if_not_exists=True)
+    db["prefs"].create(
+        {"user_key": str, "region": str, "updated_at": str}, pk="user_key", if_not_exists=True
+    )
+    db["gaps"].create(
+        {"id": int, "text": str, "region": str, "created_at": str}, pk="id", if_not_exists=True
+    )
 
 
 def _outlets(db: sqlite_utils.Database) -> None:
     """Official outlet lists, their history, the search index and the lookup log (see
     bot/outlets/registry.py for what each table holds)."""
-    db["import_batches"].create({
-        "id": int, "source": str, "as_of": str, "file_name": str, "sha256": str,
-        "encoding": str, "rows": int, "inserted": int, "updated": int, "unchanged": int,
-        "older": int, "skipped": int, "sample": int, "regions": str, "imported_at": str,
-    }, pk="id", if_not_exists=True)
-    db["outlets"].create({
-        "id": int, "key": str, "number": str, "number_digits": str,
-        "name": str, "brand": str, "parent_company": str, "kind": str,
-        "province": str, "city": str, "city_key": str, "county": str, "address": str,
-        "insured": int, "insured_since": str, "headcount": int,
-        "batch_id": int, "first_batch_id": int,   # the list it was last / first seen in
-    }, pk="id", not_null={"key", "name", "province", "insured", "batch_id"}, if_not_exists=True)
-    db["outlet_history"].create({
-        "id": int, "outlet_id": int, "batch_id": int, "as_of": str, "change": str,
-        "insured": int, "insured_since": str, "headcount": int,
-    }, pk="id", if_not_exists=True)
+    db["import_batches"].create(
+        {
+            "id": int,
+            "source": str,
+            "as_of": str,
+            "file_name": str,
+            "sha256": str,
+            "encoding": str,
+            "rows": int,
+            "inserted": int,
+            "updated": int,
+            "unchanged": int,
+            "older": int,
+            "skipped": int,
+            "sample": int,
+            "regions": str,
+            "imported_at": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db["outlets"].create(
+        {
+            "id": int,
+            "key": str,
+            "number": str,
+            "number_digits": str,
+            "name": str,
+            "brand": str,
+            "parent_company": str,
+            "kind": str,
+            "province": str,
+            "city": str,
+            "city_key": str,
+            "county": str,
+            "address": str,
+            "insured": int,
+            "insured_since": str,
+            "headcount": int,
+            "batch_id": int,
+            "first_batch_id": int,  # the list it was last / first seen in
+        },
+        pk="id",
+        not_null={"key", "name", "province", "insured", "batch_id"},
+        if_not_exists=True,
+    )
+    db["outlet_history"].create(
+        {
+            "id": int,
+            "outlet_id": int,
+            "batch_id": int,
+            "as_of": str,
+            "change": str,
+            "insured": int,
+            "insured_since": str,
+            "headcount": int,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
     db["outlet_terms"].create({"term": str, "df": int}, pk="term", if_not_exists=True)
-    db["lookups"].create({
-        "id": int, "at": str, "month": str, "channel": str, "user_key": str, "region": str,
-        "query": str, "outlet_id": int, "score": float, "result": str, "via": str,
-    }, pk="id", if_not_exists=True)
-    for table, cols, unique in (("outlets", ["key"], True), ("outlet_history", ["outlet_id"], False),
-                                ("lookups", ["at"], False), ("lookups", ["month"], False)):
+    db["lookups"].create(
+        {
+            "id": int,
+            "at": str,
+            "month": str,
+            "channel": str,
+            "user_key": str,
+            "region": str,
+            "query": str,
+            "outlet_id": int,
+            "score": float,
+            "result": str,
+            "via": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    for table, cols, unique in (
+        ("outlets", ["key"], True),
+        ("outlet_history", ["outlet_id"], False),
+        ("lookups", ["at"], False),
+        ("lookups", ["month"], False),
+    ):
         db[table].create_index(cols, unique=unique, if_not_exists=True)
     # Only the few numbers with a Chinese prefix have digits to look up (see names._digits).
-    db.execute("CREATE INDEX IF NOT EXISTS idx_outlets_number_digits ON outlets(number_digits)"
-               " WHERE number_digits IS NOT NULL")
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_outlets_number_digits ON outlets(number_digits)"
+        " WHERE number_digits IS NOT NULL"
+    )
     # Contentless: the index holds only rowids; the import writes and deletes its entries
     # (each entry's terms can be rebuilt from the row, see names.doc_terms()).
-    db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS outlets_fts USING fts5("
-               "terms, content='', detail=none)")
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS outlets_fts USING fts5(terms, content='', detail=none)"
+    )
 
 
 def _reminders(db: sqlite_utils.Database) -> None:
     """Deadline reminders, so a restart loses none."""
     table = db["reminders"]
-    table.create({"id": int, "chat_id": int, "user_key": str, "deadline_key": str,
-                  "last_day": str, "days_before": int, "due_at": str, "status": str,
-                  "created_at": str, "sent_at": str}, pk="id", if_not_exists=True)
-    table.create_index(["user_key", "deadline_key", "last_day", "days_before"], unique=True,
-                       if_not_exists=True)
+    table.create(
+        {
+            "id": int,
+            "chat_id": int,
+            "user_key": str,
+            "deadline_key": str,
+            "last_day": str,
+            "days_before": int,
+            "due_at": str,
+            "status": str,
+            "created_at": str,
+            "sent_at": str,
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    table.create_index(
+        ["user_key", "deadline_key", "last_day", "days_before"], unique=True, if_not_exists=True
+    )
     table.create_index(["status", "due_at"], if_not_exists=True)
 
 
 def _telegram(db: sqlite_utils.Database) -> None:
     """python-telegram-bot's persistence: user_data and conversation states (handlers/)."""
     db["ptb_user_data"].create({"user_id": int, "data": str}, pk="user_id", if_not_exists=True)
-    db["ptb_conversations"].create({"name": str, "key": str, "state": str}, pk=("name", "key"),
-                                   if_not_exists=True)
+    db["ptb_conversations"].create(
+        {"name": str, "key": str, "state": str}, pk=("name", "key"), if_not_exists=True
+    )
 
 
 def upgrade(db: sqlite_utils.Database, migrations: Migrations = MIGRATIONS) -> list[str]:
