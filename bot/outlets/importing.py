@@ -1,7 +1,7 @@
 """Importing an outlet list into the registry's tables: the Importer part of Registry
-(import_csv, import_bytes, the fictional sample list), the writer that upserts one list in
-chunks inside one transaction (status changes go to outlet_history, names to the FTS index and
-outlet_terms), and the ImportResult it reports.
+(import_csv, import_bytes, the fictional sample list), the import that upserts one list in
+chunks inside one transaction (the SQL it runs is in bot/outlets/writing.py), and the
+ImportResult it reports.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ import gc
 import hashlib
 import itertools
 import json
-import operator
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from pathlib import Path
 from bot.outlets.names import doc_terms, month_of, norm
 from bot.outlets.reading import OutletImportError, Problem, decode, parse_as_of, read_rows
 from bot.outlets.validation import Validator, outlet_key
+from bot.outlets.writing import DATA, STATUS, VALUES, count_terms, remove_sample, write_chunk
 from bot.storage.database import now
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,24 +64,6 @@ class ImportResult:
 
 
 # Fields whose change is a change of status (kept in outlet_history).
-_STATUS = ("insured", "insured_since", "headcount")
-_DATA = (
-    "number",
-    "number_digits",
-    "name",
-    "brand",
-    "parent_company",
-    "kind",
-    "province",
-    "city",
-    "city_key",
-    "county",
-    "address",
-    *_STATUS,
-)
-_VALUES = operator.itemgetter(*_DATA)
-
-
 class _Import:
     """Writing one list inside the caller's transaction: new outlets are inserted, changed ones
     updated (status changes also go to outlet_history), an upsert keyed by number, else by
@@ -118,14 +99,14 @@ class _Import:
         )
         self.batch = self.result.batch_id = cursor.lastrowid
         if not self.sample:
-            self.result.removed_sample = _remove_sample(self.conn)
+            self.result.removed_sample = remove_sample(self.conn)
 
     def write(self, chunk: list[tuple[str, dict]]) -> None:
         if not chunk:
             return
         self.written += len(chunk)
         result, batch, as_of, source = self.result, self.batch, self.as_of, self.source
-        cols = ", ".join(f"o.{c}" for c in _DATA)
+        cols = ", ".join(f"o.{c}" for c in DATA)
         keys = [k for k, _ in chunk]
         existing: dict[str, tuple] = {}
         for i in range(0, 0 if self.fresh else len(keys), 900):
@@ -143,17 +124,17 @@ class _Import:
             name_terms, doc = doc_terms(row["norm"], row["province"], row["city_key"])
             old = existing.get(key)
             if old is None:
-                inserts.append((key, *_VALUES(row), batch, batch))
+                inserts.append((key, *VALUES(row), batch, batch))
                 docs.append(doc)
                 new_terms.append(name_terms)
                 result.inserted += 1
                 continue
             old_id, old_as_of, old_source = old[:3]
-            old_data = dict(zip(_DATA, old[3:], strict=False))
+            old_data = dict(zip(DATA, old[3:], strict=False))
             if month_of(as_of) < month_of(old_as_of):
                 result.older += 1
                 continue
-            if all(old_data[c] == row[c] for c in _DATA) and (old_as_of, old_source) == (
+            if all(old_data[c] == row[c] for c in DATA) and (old_as_of, old_source) == (
                 as_of,
                 source,
             ):
@@ -166,8 +147,8 @@ class _Import:
                 renamed.append((old_id, old_doc, doc))
                 self.lost.update(old_terms)
                 self.gained.update(name_terms)
-            updates.append((*_VALUES(row), batch, old_id))
-            changes = [c for c in _STATUS if old_data[c] != row[c]]
+            updates.append((*VALUES(row), batch, old_id))
+            changes = [c for c in STATUS if old_data[c] != row[c]]
             if changes:
                 change = (
                     ("insured" if row["insured"] else "uninsured")
@@ -189,7 +170,7 @@ class _Import:
             else:
                 result.unchanged += 1
         self.gained.update(itertools.chain.from_iterable(new_terms))
-        _write_chunk(self.conn, inserts, docs, updates, renamed, history, batch, as_of)
+        write_chunk(self.conn, inserts, docs, updates, renamed, history, batch, as_of)
 
     def finish(self) -> None:
         delta = Counter(self.gained)
@@ -199,7 +180,7 @@ class _Import:
             [f"{p}/{c}" if c else p for (p, c), _ in self.covered.most_common()], ensure_ascii=False
         )
 
-        _count_terms(self.conn, delta)
+        count_terms(self.conn, delta)
         self.conn.execute(
             "update import_batches set rows = ?, inserted = ?, updated = ?, unchanged = ?,"
             " older = ?, skipped = ?, regions = ? where id = ?",
@@ -214,86 +195,6 @@ class _Import:
                 self.batch,
             ],
         )
-
-
-def _write_chunk(
-    conn: sqlite3.Connection,
-    inserts: list,
-    docs: list,
-    updates: list,
-    renamed: list,
-    history: list,
-    batch: int,
-    as_of: str,
-) -> None:
-    before = conn.execute("select coalesce(max(id), 0) from outlets").fetchone()[0]
-    conn.executemany(
-        f"insert into outlets (key, {', '.join(_DATA)}, batch_id, first_batch_id)"
-        f" values ({', '.join('?' * (len(_DATA) + 3))})",
-        inserts,
-    )
-    # The new rows got the ids after `before`, in order (INTEGER PRIMARY KEY = max + 1): index
-    # them, and start their history in one statement.
-    after = conn.execute("select coalesce(max(id), 0) from outlets").fetchone()[0]
-    if after - before != len(inserts):
-        raise RuntimeError("outlet ids are not consecutive; the FTS index would be wrong")
-    conn.executemany(
-        "insert into outlets_fts (rowid, terms) values (?, ?)",
-        zip(range(before + 1, after + 1), docs, strict=False),
-    )
-    conn.execute(
-        "insert into outlet_history (outlet_id, batch_id, as_of, change, insured,"
-        " insured_since, headcount) select id, ?, ?, 'new', insured, insured_since,"
-        " headcount from outlets where id > ?",
-        [batch, as_of, before],
-    )
-    conn.executemany(
-        f"update outlets set {', '.join(c + ' = ?' for c in _DATA)}, batch_id = ? where id = ?",
-        updates,
-    )
-    conn.executemany(
-        "insert into outlets_fts (outlets_fts, rowid, terms) values ('delete', ?, ?)",
-        [(i, old) for i, old, _ in renamed],
-    )
-    conn.executemany(
-        "insert into outlets_fts (rowid, terms) values (?, ?)", [(i, new) for i, _, new in renamed]
-    )
-    conn.executemany(
-        "insert into outlet_history (outlet_id, batch_id, as_of, change, insured, insured_since,"
-        " headcount) values (?, ?, ?, ?, ?, ?, ?)",
-        history,
-    )
-
-
-def _count_terms(conn: sqlite3.Connection, delta: Counter) -> None:
-    conn.executemany(
-        "insert into outlet_terms (term, df) values (?, ?)"
-        " on conflict(term) do update set df = df + excluded.df",
-        [(t, n) for t, n in delta.items() if n],
-    )
-
-
-def _remove_sample(conn: sqlite3.Connection) -> int:
-    """Delete the fictional sample list: outlets, index entries, history, their lookups."""
-    sample = "select id from import_batches where sample = 1"
-    outlets = f"select id from outlets where batch_id in ({sample})"
-    rows = conn.execute(
-        f"select id, name, province, city_key from outlets where batch_id in ({sample})"
-    ).fetchall()
-    lost: Counter = Counter()
-    for oid, name, province, ckey in rows:
-        name_terms, doc = doc_terms(norm(name), province, ckey)
-        lost.update(name_terms)
-        conn.execute(
-            "insert into outlets_fts (outlets_fts, rowid, terms) values ('delete', ?, ?)",
-            [oid, doc],
-        )
-    _count_terms(conn, Counter({t: -n for t, n in lost.items()}))
-    conn.execute(f"delete from lookups where outlet_id in ({outlets})")
-    conn.execute(f"delete from outlet_history where outlet_id in ({outlets})")
-    conn.execute(f"delete from outlets where batch_id in ({sample})")
-    conn.execute("delete from import_batches where sample = 1")
-    return len(rows)
 
 
 class Importer:
