@@ -30,7 +30,10 @@ from bot.outlets.lookups import mask
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage, user_key
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX"),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = int(os.environ.get("CRASH_SEED", "20261123"))

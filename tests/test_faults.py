@@ -8,7 +8,9 @@ from collections import Counter
 import pytest
 
 from bench.fakeapi import FakeBotAPI
-from tests.conftest import halt, launch
+from tests.support.telegram import halt, launch
+
+pytestmark = pytest.mark.slow
 
 COURIERS = 30
 QUESTIONS = [

@@ -3,9 +3,13 @@ lost or doubled. Throughput targets are printed by `courier-bot bench`, not asse
 
 import dataclasses
 
+import pytest
+
 from bench import load as bench
 from bot.faq.loader import load
 from handlers import app as app_mod
+
+pytestmark = pytest.mark.slow
 
 
 def test_300_couriers_at_once_lose_no_reply(config, assistant):

@@ -4,7 +4,7 @@ import dataclasses
 import json
 
 from bot.assistant import Assistant
-from tests.conftest import buttons, halt, launch, step
+from tests.support.telegram import buttons, halt, launch, step
 
 SOURCE_LINE = "名单来源：示例数据（虚构）（截至2026-10）"
 

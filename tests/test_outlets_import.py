@@ -10,8 +10,8 @@ from bot.outlets.importing import SAMPLE_SOURCE
 from bot.outlets.reading import OutletImportError
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
-from tests import outlet_lists
-from tests.outlet_lists import ROWS
+from tests.support import outlet_lists
+from tests.support.outlet_lists import ROWS
 
 
 @pytest.fixture

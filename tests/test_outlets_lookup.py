@@ -11,7 +11,7 @@ import pytest
 from bench.load import generate_outlets
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
-from tests import outlet_lists
+from tests.support import outlet_lists
 
 KEYS = {"status", "candidates"}
 CANDIDATE_KEYS = {"number", "name", "province", "city", "county", "insured", "score"}

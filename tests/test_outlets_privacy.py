@@ -8,7 +8,7 @@ import pytest
 from bot.outlets.lookups import mask
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage, user_key
-from tests.conftest import halt, launch
+from tests.support.telegram import halt, launch
 
 USER_ID = 7712345678
 NAME, USERNAME, PHONE, ID_CARD = "王小明", "wxm_courier_77", "13912345678", "370881199001011234"

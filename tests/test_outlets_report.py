@@ -12,7 +12,7 @@ import pytest
 from bot.outlets import report
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
-from tests import outlet_lists
+from tests.support import outlet_lists
 
 GX = "广西邮政管理局（测试数据）"  # no 虚构/示例 in the name: not flagged as a sample
 SEPT = [  # 广西, 2026-09: 2 of 4 insured, 10 people known (韵达's headcount is not given)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from bot import dates
 from bot.guides.reminders import Reminders
 from bot.storage.database import Storage, user_key
-from tests.conftest import buttons, halt, launch, step
+from tests.support.telegram import buttons, halt, launch, step
 
 
 async def test_injury_guide_end_to_end_with_document_and_reminders(telegram, config):

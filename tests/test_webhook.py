@@ -7,7 +7,7 @@ import socket
 import httpx
 
 from handlers import app as app_mod
-from tests.conftest import halt
+from tests.support.telegram import halt
 
 SECRET = "s3cret-token_1"
 
