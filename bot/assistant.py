@@ -5,6 +5,8 @@ Telegram handlers and the console both call this; it imports nothing from Telegr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot import benefits, regions
 from bot.config import Config
 from bot.faq import facets as facets_mod
@@ -137,11 +139,12 @@ class Assistant:
         self.matcher.pick_variant(match, entry, match.user_region)
         return self._answer(match)
 
-    def _answer(self, match: Match, found: list[Facet] = ()) -> Reply:
+    def _answer(self, match: Match, found: Sequence[Facet] = ()) -> Reply:
         """The entry's answer, then the 「接下来」 lines the situation (`found`: the message's
         facets) calls for, then buttons: the guide that fits, a second question the message
         asked, the closest other topics."""
         entry = match.entry
+        assert entry is not None  # only an answered match is answered
         followups = self._followups(entry, found, match.user_region)
         buttons = _guide_buttons(self.facets.guide(found, entry.topic))
         seen = {entry.topic} | {f.topic for f in followups}
@@ -201,7 +204,9 @@ class Assistant:
 
     def benefit(self, args: str) -> Reply:
         """/benefit 7 6000 [7000]: benefits for a grade (and wage), or how to ask."""
-        return Reply(benefits.reply(args, self.benefit_rules, command=True))
+        text = benefits.reply(args, self.benefit_rules, command=True)
+        assert text is not None  # a command gets the benefit or the usage, never None
+        return Reply(text)
 
     def help(self) -> Reply:
         return Reply(render("help"))
@@ -242,7 +247,7 @@ INJURED_TOPICS = ("national.injury.errand", "national.injury.at_work", "national
 def _counts_first(match: Match) -> bool:
     """A story that asks both "is it 工伤?" and "how much?": whether it counts comes first (a death
     at work is 工伤 only within 48 hours of the first diagnosis), so the FAQ answer wins."""
-    return match.answered and match.entry.topic.startswith("injury.")
+    return match.entry is not None and match.entry.topic.startswith("injury.")
 
 
 def _stated(short: str, answer: str) -> bool:
@@ -270,7 +275,7 @@ def as_json(match: Match | None, reply: Reply) -> dict:
         "answered": bool(entry),
         "id": entry.id if entry else None,
         "score": round(match.score, 1) if match else 0.0,
-        "region": match.region if entry else None,
+        "region": match.region if match and entry else None,
         "answer": plain(reply.text),
         "source": entry.source if entry else "",
         "followups": [f.id for f in reply.followups],

@@ -160,10 +160,10 @@ def _check(data: dict) -> None:
 
 def load(path: str | Path | None = None) -> Config:
     """Read the config file (argument, else $COURIER_BOT_CONFIG, else defaults) and the env token."""
-    path = path or os.environ.get("COURIER_BOT_CONFIG")
+    given = path or os.environ.get("COURIER_BOT_CONFIG")
+    path = Path(given) if given else None
     data: dict = {}
     if path:
-        path = Path(path)
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:

@@ -100,14 +100,18 @@ class Console:
         return reply
 
     def guide_input(self, text: str) -> Reply:
+        session = self.session
+        assert session is not None  # callers check that a guide is in progress
         if text in ("/cancel", CANCEL):
-            reply, self.session = self.flow.cancel(self.session), None
+            reply, self.session = self.flow.cancel(session), None
             return reply
         if text in ("/back", BACK):
-            return self.flow.back(self.session)
+            back = self.flow.back(session)
+            assert back is not None  # the console's own session is never stale
+            return back
         parsed = parse_callback(text)
         step, value = parsed if parsed else (None, text)
-        reply, self.session = self.flow.answer(self.session, value, step_id=step)
+        reply, self.session = self.flow.answer(session, value, step_id=step)
         return reply
 
     def run(self, lines: TextIO = sys.stdin) -> None:

@@ -109,7 +109,8 @@ def find_in_text(text: str) -> tuple[str | None, str]:
             found.append(ALIASES[alias])
             text = text.replace(alias, " ")
     cities = [r for r in found if DOC_REGIONS.get(r)]
-    return (cities or found or [None])[0], text
+    named = cities or found
+    return (named[0] if named else None), text
 
 
 def fallback_chain(region: str | None) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
@@ -35,16 +37,20 @@ RETENTION_EVERY = 3600  # seconds between purges of lookups older than the reten
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, label("cmd_" + c)) for c in ADVERTISED])
     reminders.schedule_all(app)  # JobQueue jobs are not persisted: rebuild them from SQLite
+    assert app.job_queue is not None  # the job-queue extra is a dependency
     app.job_queue.run_repeating(_purge_lookups, interval=RETENTION_EVERY, first=0)
     config: Config = app.bot_data.assistant.config
     if config.health_port:
+        assert isinstance(app, CourierApplication)  # build() makes one: it keeps the stats
         app.bot_data.health = await HealthServer(
             lambda: app.stats, config.health_listen, config.health_port
         ).start()
 
 
 async def _purge_lookups(context: Context) -> None:
-    context.bot_data.assistant.outlets.registry.purge(force=True)
+    core = context.bot_data.assistant
+    assert core is not None  # set by build() before the job queue starts
+    core.outlets.registry.purge(force=True)
 
 
 async def _post_shutdown(app: Application) -> None:
@@ -56,7 +62,9 @@ async def _post_shutdown(app: Application) -> None:
 def build(config: Config, assistant: Assistant | None = None) -> Application:
     """The Application for `config`; `assistant` may be passed in (tests share one)."""
     assistant = assistant or Assistant(config, Storage(config.database))
-    builder = (
+    assert config.token is not None  # bot.cli runs the bot only when a token is set
+    # Any: rate_limiter() changes the builder's bot type (ExtBot[None] to ExtBot[int]).
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .application_class(CourierApplication)
         .context_types(CONTEXT_TYPES)

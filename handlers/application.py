@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
@@ -58,10 +59,15 @@ class CourierApplication(Application):
     """Writes changed user data and conversation states after every update (not once a minute, so
     a crash loses no conversation), and logs one JSON line per update: kind, latency, outcome."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.failed_updates: set[int] = set()  # filled by the error handler
-        self.stats = {"updates": 0, "errors": 0, "last_update": None, "started": time.time()}
+        self.stats: dict[str, Any] = {
+            "updates": 0,
+            "errors": 0,
+            "last_update": None,
+            "started": time.time(),
+        }
 
     async def process_update(self, update: object) -> None:
         start = time.perf_counter()

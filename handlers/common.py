@@ -17,7 +17,9 @@ BUTTONS_PER_ROW = 2
 
 
 def assistant(context: Context) -> Assistant:
-    return context.bot_data.assistant
+    core = context.bot_data.assistant
+    assert core is not None  # set by handlers.app.build before any update is handled
+    return core
 
 
 def user_of(update: Update, context: Context) -> str | None:
@@ -62,6 +64,7 @@ async def checkpoint(update: Update, context: Context, state: object) -> None:
     user, chat = update.effective_user, update.effective_chat
     if persistence is None or user is None or chat is None:
         return
+    assert context.user_data is not None  # PTB makes it for every update with a user
     await persistence.update_user_data(user.id, dict(context.user_data))
     # The ConversationHandler's key is (chat, user); None deletes an ended conversation.
     await persistence.update_conversation(

@@ -30,10 +30,13 @@ SESSION = "guide"  # context.user_data key of the engine's session (persisted)
 
 
 def flow(context: Context) -> GuideFlow:
-    return context.bot_data.flow
+    guides = context.bot_data.flow
+    assert guides is not None  # set by handlers.app.build before any update is handled
+    return guides
 
 
 async def _reply(update: Update, context: Context, reply: Reply, session: dict | None) -> int:
+    assert context.user_data is not None  # guides run for a user: PTB makes their user_data
     if session is None:
         context.user_data.pop(SESSION, None)
     else:
@@ -51,6 +54,7 @@ async def _reply(update: Update, context: Context, reply: Reply, session: dict |
         return state
     if reply.document:
         name, content = reply.document
+        assert update.effective_chat is not None  # guides run in a chat (send() above had one)
         await update.effective_chat.send_document(
             InputFile(content, filename=name), caption=label("file_caption")
         )
@@ -73,23 +77,28 @@ async def start_assess(update: Update, context: Context) -> int:
 
 
 async def start_from_menu(update: Update, context: Context) -> int:
-    await update.callback_query.answer()
+    query = update.callback_query
+    assert query is not None  # a CallbackQueryHandler's update has a query
+    await query.answer()
     # .get: PTB lets empty callback data match any pattern, and "$" matches before a final "\n";
     # an unknown guide gets the "no guide in progress" reply instead of a KeyError.
-    return await _start(update, context, MENU_GUIDES.get(update.callback_query.data, ""))
+    return await _start(update, context, MENU_GUIDES.get(query.data or "", ""))
 
 
 async def text(update: Update, context: Context) -> int:
-    reply, session = flow(context).answer(
-        context.user_data.get(SESSION), update.effective_message.text
-    )
+    message, user_data = update.effective_message, context.user_data
+    # filters.TEXT: a message with text; guides run for a user, so PTB makes their user_data.
+    assert message is not None and message.text is not None and user_data is not None
+    reply, session = flow(context).answer(user_data.get(SESSION), message.text)
     return await _reply(update, context, reply, session)
 
 
 async def button(update: Update, context: Context) -> int:
-    query = update.callback_query
+    query, user_data = update.callback_query, context.user_data
+    # A CallbackQueryHandler's update has a query, and a query always has a user (so user_data).
+    assert query is not None and user_data is not None
     await query.answer()
-    session = context.user_data.get(SESSION)
+    session = user_data.get(SESSION)
     if query.data == BACK:
         return await back(update, context)
     if query.data == CANCEL:
@@ -103,6 +112,7 @@ async def button(update: Update, context: Context) -> int:
 
 
 async def back(update: Update, context: Context) -> int:
+    assert context.user_data is not None  # guides run for a user: PTB makes their user_data
     session = context.user_data.get(SESSION)
     reply = flow(context).back(session) if session else None
     if reply is None:
@@ -111,6 +121,7 @@ async def back(update: Update, context: Context) -> int:
 
 
 async def cancel(update: Update, context: Context) -> int:
+    assert context.user_data is not None  # guides run for a user: PTB makes their user_data
     reply = flow(context).cancel(context.user_data.get(SESSION))
     return await _reply(update, context, reply, None)
 
@@ -119,10 +130,12 @@ async def busy(update: Update, context: Context) -> int:
     """Another command or a sticker mid-guide: say how to go on, and ask the step again."""
     if for_another_bot(update, context):
         return IN_GUIDE  # ignored on purpose: another bot's command in a group
+    assert context.user_data is not None  # guides run for a user: PTB makes their user_data
     session = context.user_data.get(SESSION)
     current = flow(context).resume(session)
     if current is None:
         return await _reply(update, context, Reply(render("guide_none")), None)
+    assert session is not None  # resume() found its step
     title = flow(context).title(session["guide"])
     current.text = render("guide_busy", title=title) + "\n\n" + current.text
     return await _reply(update, context, current, session)

@@ -28,7 +28,9 @@ async def pending(update: Update, context: Context) -> None:
     desk = assistant(context).outlets
     if not desk.waiting():
         return
-    user, text = user_of(update, context), update.effective_message.text or ""
+    message = update.effective_message
+    assert message is not None  # a MessageHandler(TEXT) update
+    user, text = user_of(update, context), message.text or ""
     if text.startswith("/"):
         if not text.startswith("/outlet"):
             desk.cancel(user)

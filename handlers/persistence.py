@@ -39,9 +39,9 @@ class SQLitePersistence(BasePersistence):
     async def update_conversation(self, name: str, key: tuple, new_state: object) -> None:
         pk = (name, json.dumps(list(key)))
         if new_state is None:
-            self.db["ptb_conversations"].delete_where("name = ? and key = ?", list(pk))
+            self.db.table("ptb_conversations").delete_where("name = ? and key = ?", list(pk))
         else:
-            self.db["ptb_conversations"].upsert(
+            self.db.table("ptb_conversations").upsert(
                 {"name": pk[0], "key": pk[1], "state": json.dumps(new_state)}, pk=("name", "key")
             )
 
@@ -51,12 +51,14 @@ class SQLitePersistence(BasePersistence):
             return
         encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
         if self._stored.get(user_id) != encoded:
-            self.db["ptb_user_data"].upsert({"user_id": user_id, "data": encoded}, pk="user_id")
+            self.db.table("ptb_user_data").upsert(
+                {"user_id": user_id, "data": encoded}, pk="user_id"
+            )
             self._stored[user_id] = encoded
 
     async def drop_user_data(self, user_id: int) -> None:
         if self._stored.pop(user_id, None) is not None:
-            self.db["ptb_user_data"].delete_where("user_id = ?", [user_id])
+            self.db.table("ptb_user_data").delete_where("user_id = ?", [user_id])
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         pass

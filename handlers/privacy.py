@@ -13,6 +13,9 @@ from handlers.context import Context
 
 async def forget_me(update: Update, context: Context) -> int:
     core, user = assistant(context), user_of(update, context)
+    # A command comes from a user (so PTB makes their user_data); the job-queue extra is a
+    # dependency.
+    assert user is not None and context.user_data is not None and context.job_queue is not None
     removed = core.storage.forget(user)
     core.outlets.cancel(user)  # a pending "which outlet?" prompt
     for reminder_id in removed["reminders"]:

@@ -35,13 +35,14 @@ async def benefit(update: Update, context: Context) -> None:
 
 
 async def question(update: Update, context: Context) -> None:
-    await send(
-        update, assistant(context).ask(update.effective_message.text, user_of(update, context))
-    )
+    message = update.effective_message
+    assert message is not None and message.text is not None  # a MessageHandler(TEXT) update
+    await send(update, assistant(context).ask(message.text, user_of(update, context)))
 
 
 async def button(update: Update, context: Context) -> None:
     query = update.callback_query
+    assert query is not None  # a CallbackQueryHandler's update has a query
     await query.answer()
     await send(update, assistant(context).callback(query.data or "", user_of(update, context)))
 
@@ -67,7 +68,8 @@ async def error(update: object, context: Context) -> None:
     """Log the failure with the update's kind only (no personal data) and tell the courier."""
     log.error("update failed (%s)", kind_of(update), exc_info=context.error)
     if isinstance(update, Update):
-        getattr(context.application, "failed_updates", set()).add(update.update_id)
+        failed: set[int] = getattr(context.application, "failed_updates", set())
+        failed.add(update.update_id)
     if isinstance(update, Update) and update.effective_chat:
         try:
             await send(update, Reply(render("error")))

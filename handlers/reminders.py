@@ -24,10 +24,13 @@ RETRY_SECONDS = 60
 
 
 def store(context: Context) -> Reminders:
-    return context.bot_data.reminders
+    reminders = context.bot_data.reminders
+    assert reminders is not None  # set by handlers.app.build before any update is handled
+    return reminders
 
 
 def remember_offer(context: Context, deadlines: list[Deadline]) -> None:
+    assert context.user_data is not None  # guides run for a user: PTB makes their user_data
     context.user_data[OFFERED] = [[d.key, d.last_day.isoformat()] for d in deadlines]
 
 
@@ -43,25 +46,31 @@ async def offer(update: Update, context: Context, deadlines: list[Deadline]) -> 
 
 
 async def button(update: Update, context: Context) -> None:
-    query = update.callback_query
+    query, user_data = update.callback_query, context.user_data
+    # A CallbackQueryHandler's update has a query, and a query always has a user (so user_data).
+    assert query is not None and user_data is not None
     await query.answer()
     user = user_of(update, context)
-    if query.data == ADD and context.user_data.get(OFFERED):
+    assert user is not None  # a query always has a user
+    data = query.data
+    assert data is not None  # our "rem:" buttons all carry data (a data-less query fails as before)
+    if data == ADD and user_data.get(OFFERED):
         today = datetime.now(CHINA).date()
         deadlines = [
-            Deadline(k, datetime.fromisoformat(d).date(), today)
-            for k, d in context.user_data.pop(OFFERED)
+            Deadline(k, datetime.fromisoformat(d).date(), today) for k, d in user_data.pop(OFFERED)
         ]
-        store(context).plan(deadlines, update.effective_chat.id, user)
+        chat = update.effective_chat
+        assert chat is not None  # the offer is a message in a chat: its buttons are too
+        store(context).plan(deadlines, chat.id, user)
         rows = [r for r in store(context).pending(user)]
         for row in rows:
             schedule(context.application, row)
         await send(update, Reply(render("reminders_set", rows=[describe(r) for r in rows])))
-    elif query.data == NO:
-        context.user_data.pop(OFFERED, None)
+    elif data == NO:
+        user_data.pop(OFFERED, None)
         await send(update, Reply(render("reminders_declined")))
-    elif query.data.startswith(CANCEL) and re.fullmatch(r"[0-9]{1,12}", query.data[len(CANCEL) :]):
-        ok = store(context).cancel(int(query.data[len(CANCEL) :]), user)
+    elif data.startswith(CANCEL) and re.fullmatch(r"[0-9]{1,12}", data[len(CANCEL) :]):
+        ok = store(context).cancel(int(data[len(CANCEL) :]), user)
         await send(update, Reply(render("reminder_cancelled", ok=ok)))
     else:
         await send(update, Reply(render("stale_button")))
@@ -76,6 +85,7 @@ async def list_command(update: Update, context: Context) -> None:
 def schedule(app: Application, row: dict) -> None:
     """Queue one stored reminder; one already due (e.g. while the bot was down) fires at once."""
     name = f"reminder-{row['id']}"
+    assert app.job_queue is not None  # the job-queue extra is a dependency
     if app.job_queue.get_jobs_by_name(name):
         return
     delay = max(0.0, (due_at(row) - datetime.now(UTC)).total_seconds())
@@ -90,8 +100,10 @@ def schedule_all(app: Application) -> int:
 
 
 async def deliver(context: Context) -> None:
-    reminders: Reminders = context.bot_data.reminders
-    row = reminders.claim(context.job.data)
+    reminders, job, jobs = store(context), context.job, context.job_queue
+    assert job is not None and jobs is not None  # a job callback: PTB passes its job and queue
+    assert isinstance(job.data, int)  # schedule() passes the reminder's id
+    row = reminders.claim(job.data)
     if row is None:
         return  # cancelled, or already delivered
     days_left = (last_day(row) - datetime.now(CHINA).date()).days
@@ -105,6 +117,4 @@ async def deliver(context: Context) -> None:
     except TelegramError:  # the network: try again later (the limiter retried)
         log.warning("reminder %s not delivered; retrying in %ss", row["id"], RETRY_SECONDS)
         reminders.release(row["id"])
-        context.job_queue.run_once(
-            deliver, when=RETRY_SECONDS, data=row["id"], name=f"reminder-{row['id']}"
-        )
+        jobs.run_once(deliver, when=RETRY_SECONDS, data=row["id"], name=f"reminder-{row['id']}")

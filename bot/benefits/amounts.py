@@ -79,9 +79,10 @@ def compute(request: Request, rules: Rules) -> Benefit:
             funeral=None if avg is None else _yuan(avg * d.funeral.months),
             pension=None
             if wage is None
-            else tuple(
-                _yuan(wage.used * pct / 100)
-                for pct in (p.spouse_percent, p.other_percent, p.extra_percent)
+            else (
+                _yuan(wage.used * p.spouse_percent / 100),
+                _yuan(wage.used * p.other_percent / 100),
+                _yuan(wage.used * p.extra_percent / 100),
             ),
             death_lump_sum=(
                 None if request.income is None else _yuan(request.income * d.lump_sum.times)

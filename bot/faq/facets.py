@@ -8,6 +8,7 @@ facts it needs are often in two or three entries.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,7 +73,7 @@ class FacetFinder:
             if any(w in text for w in f.words) or any(s in sound for s in sounds)
         ]
 
-    def guide(self, facets: list[Facet], topic: str | None) -> str | None:
+    def guide(self, facets: Sequence[Facet], topic: str | None) -> str | None:
         """The guide an answer leads to: the first facet's that names one, else the topic's."""
         for f in facets:
             if f.guide:

@@ -96,6 +96,8 @@ class Engine:
 
     def current(self, session: dict | None) -> Turn | None:
         """The step a stored session is at, or None if the session is unknown or stale."""
+        if session is None:
+            return None
         try:
             return Turn(session, self.guides[session["guide"]].steps[session["step"]])
         except (KeyError, TypeError):
@@ -111,13 +113,18 @@ class Engine:
         return self.current(session)
 
     def answer(
-        self, session: dict, text: str, today: date | None = None, step_id: str | None = None
+        self,
+        session: dict | None,
+        text: str,
+        today: date | None = None,
+        step_id: str | None = None,
     ) -> Turn:
         """Apply typed text or a pressed button's value; `step_id` guards against old buttons."""
         turn = self.current(session)
-        if turn is None:
+        if turn is None or session is None:  # current() is None for a None session
             return Turn(None, error="stale")
         step = turn.step
+        assert step is not None  # current() always names the step
         if step_id is not None and step_id != step.id:
             return Turn(session, step, error="old_button")
         value, nxt, stop, error = self._read(step, text.strip(), today)
@@ -128,7 +135,9 @@ class Engine:
             return Turn(None, done=True, stop=stop, answers=dict(session["answers"]))
         session["history"].append(step.id)
         session["step"] = nxt
-        return self.current(session)
+        turn = self.current(session)
+        assert turn is not None  # `nxt` is a step of this guide (load_guides checks every target)
+        return turn
 
     def _read(self, step: Step, text: str, today: date | None):
         """(value, next step, stop key, error key) for one input."""

@@ -41,7 +41,7 @@ class GuideFlow:
         return Reply(render("guide_cancelled", title=title))
 
     def answer(
-        self, session: dict, text: str, step_id: str | None = None, today: date | None = None
+        self, session: dict | None, text: str, step_id: str | None = None, today: date | None = None
     ) -> tuple[Reply, dict | None]:
         """Apply an input; returns the reply and the session (None when the guide ended)."""
         today = today or dates.today()
@@ -50,19 +50,21 @@ class GuideFlow:
         if turn.error == "stale":
             return Reply(render("guide_none")), None
         if turn.done:
+            assert guide is not None  # the session was current, so it names its guide
             return self.finish(guide, turn, today), None
         return self._ask(turn), turn.session
 
     def _ask(self, turn: Turn, intro: bool = False) -> Reply:
-        guide = self.engine.guides[turn.session["guide"]]
-        step = turn.step
+        session, step = turn.session, turn.step
+        assert session is not None and step is not None  # a turn that asks has both
+        guide = self.engine.guides[session["guide"]]
         text = render(
             "guide_step",
             intro=guide.intro if intro else "",
             title=guide.title,
             error=turn.error,
             step=step,
-            number=len(turn.session["history"]) + 1,
+            number=len(session["history"]) + 1,
         )
         if step.kind == "choice":
             buttons = [(c.label, f"{GUIDE}{step.id}:{c.value}") for c in step.choices]
@@ -70,12 +72,13 @@ class GuideFlow:
             buttons = [(region_label(r), f"{GUIDE}{step.id}:{r}") for r in REGION_BUTTONS]
         else:
             buttons = []
-        if turn.session["history"]:
+        if session["history"]:
             buttons.append((label("guide_back"), BACK))
         buttons.append((label("guide_cancel"), CANCEL))
         return Reply(text, buttons)
 
     def finish(self, guide: str, turn: Turn, today: date) -> Reply:
+        assert turn.answers is not None  # a finished turn has its answers
         outcome = outcomes.compute(guide, turn.answers, today, turn.stop)
         body = render(f"result_{guide}", o=outcome)
         reply = Reply(body, outcome=outcome)

@@ -41,7 +41,7 @@ class Reminders:
                     }
                 )
         if rows:
-            self.db["reminders"].insert_all(rows, ignore=True)
+            self.db.table("reminders").insert_all(rows, ignore=True)
         return self.pending(user_key)
 
     def pending(self, user_key: str | None = None) -> list[dict]:

@@ -199,6 +199,7 @@ def reply_for(registry: Registry, result: LookupResult, outside: str | None = No
             _buttons(result.candidates),
         )
     if result.status in (INSURED, NOT_INSURED):
+        assert result.best is not None  # Search._decide finds an outlet only among candidates
         return _found(result.best.outlet, result, outside)
     return Reply(
         render(

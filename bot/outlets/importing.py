@@ -15,12 +15,16 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.outlets.names import doc_terms, month_of, norm
 from bot.outlets.reading import OutletImportError, Problem, decode, parse_as_of, read_rows
 from bot.outlets.validation import Validator, outlet_key
 from bot.outlets.writing import DATA, STATUS, VALUES, count_terms, remove_sample, write_chunk
 from bot.storage.database import now
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = ROOT / "samples" / "outlets_sample.csv"
@@ -97,7 +101,9 @@ class _Import:
                 now(),
             ],
         )
-        self.batch = self.result.batch_id = cursor.lastrowid
+        batch = cursor.lastrowid
+        assert batch is not None  # an INSERT always sets it
+        self.batch = self.result.batch_id = batch
         if not self.sample:
             self.result.removed_sample = remove_sample(self.conn)
 
@@ -199,6 +205,12 @@ class _Import:
 
 class Importer:
     """Registry's import methods (they use its `db` and `count()`)."""
+
+    db: sqlite_utils.Database  # set by Registry.__init__
+
+    if TYPE_CHECKING:
+
+        def count(self) -> int: ...  # Registry.count
 
     def ensure_sample(self, path: Path = SAMPLE_CSV) -> ImportResult | None:
         """Load the fictional sample list on first run (empty registry, nothing ever imported)."""

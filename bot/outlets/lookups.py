@@ -8,11 +8,15 @@ from __future__ import annotations
 import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.dates import CHINA  # report months are China's months
 from bot.outlets.search import INSURED, NOT_INSURED, LookupResult
 from bot.storage.database import now
 from bot.text import mask_personal
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 QUERY_MAX = 100  # characters of a query kept in the lookup log
@@ -30,6 +34,11 @@ def china_month() -> str:
 
 class LookupLog:
     """Registry's lookup-log methods (they use its `db`, `retention_days` and `_purged_at`)."""
+
+    # set by Registry.__init__
+    db: sqlite_utils.Database
+    retention_days: int
+    _purged_at: datetime | None
 
     def record(
         self, result: LookupResult, user: str | None, channel: str, outlet: dict | None = None
@@ -51,7 +60,14 @@ class LookupLog:
         self, result: LookupResult, user: str | None, channel: str, outlet: dict | None
     ) -> int:
         self.purge()
-        chosen = outlet or (result.best.outlet if result.status in (INSURED, NOT_INSURED) else None)
+        chosen: dict | None
+        if outlet:
+            chosen = outlet
+        elif result.status in (INSURED, NOT_INSURED):
+            assert result.best is not None  # Search._decide finds an outlet only among candidates
+            chosen = result.best.outlet
+        else:
+            chosen = None
         score = 100.0 if outlet else (result.best.score if result.best else 0.0)
         status = result.status
         if outlet:
@@ -72,6 +88,7 @@ class LookupLog:
                 result.via,
             ],
         )
+        assert cursor.lastrowid is not None  # an INSERT always sets it
         return cursor.lastrowid
 
     def purge(self, force: bool = False) -> int:

@@ -169,9 +169,9 @@ def _brand_hits(text: str) -> list[tuple[int, int, str]]:
             start = text.find(alias, end)
     sounds = char_sounds(text)
     for i in range(len(text) - 1):
-        brand = _brand_sounds().get(sounds[i] + sounds[i + 1])
-        if brand and text[i + 2 : i + 3] not in _PLACE_NEXT:
-            hits.append((i, i + 2, brand))
+        heard = _brand_sounds().get(sounds[i] + sounds[i + 1])
+        if heard and text[i + 2 : i + 3] not in _PLACE_NEXT:
+            hits.append((i, i + 2, heard))
     return hits
 
 

@@ -10,12 +10,16 @@ import logging
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from bot import regions
 from bot.outlets.names import _FILLERS, _region_term, brands_in, core, norm, number_key, terms
 from bot.text import syllables
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,8 @@ class LookupResult:
 
 class Search:
     """Registry's lookup methods (they use its `db`)."""
+
+    db: sqlite_utils.Database  # set by Registry.__init__
 
     def lookup(self, query: str, region: str | None = None) -> LookupResult:
         """Find an outlet by number (exact) or name (fuzzy) within `region` (a canonical region:

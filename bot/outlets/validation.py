@@ -137,6 +137,7 @@ class Validator:
                 problems.append(f"number (许可证号或备案号) {number!r} should be 3-40 characters")
         if problems:
             return None, problems
+        assert insured is not None  # else a problem above
         name_norm = norm(name)
         brand = cells[self.i_brand].strip()
         city = cells[self.i_city].strip() or None

@@ -55,7 +55,7 @@ class Storage:
         return self._regions[key]
 
     def set_region(self, key: str, region: str) -> None:
-        self.db["prefs"].upsert(
+        self.db.table("prefs").upsert(
             {"user_key": key, "region": region, "updated_at": now()}, pk="user_key"
         )
         self._regions[key] = region
@@ -86,7 +86,7 @@ class Storage:
         """Keep an unanswered question for curators: its words, never a phone or ID number.
         A busy database (an import in another process) costs the record, not the reply."""
         try:
-            self.db["gaps"].insert(
+            self.db.table("gaps").insert(
                 {"text": mask_personal(text)[:GAP_TEXT_MAX], "region": region, "created_at": now()}
             )
         except sqlite3.OperationalError as exc:

@@ -26,10 +26,10 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 def _core(db: sqlite_utils.Database) -> None:
     """A courier's region (hashed key), and questions the bot could not answer (masked)."""
-    db["prefs"].create(
+    db.table("prefs").create(
         {"user_key": str, "region": str, "updated_at": str}, pk="user_key", if_not_exists=True
     )
-    db["gaps"].create(
+    db.table("gaps").create(
         {"id": int, "text": str, "region": str, "created_at": str}, pk="id", if_not_exists=True
     )
 
@@ -37,7 +37,7 @@ def _core(db: sqlite_utils.Database) -> None:
 def _outlets(db: sqlite_utils.Database) -> None:
     """Official outlet lists, their history, the search index and the lookup log (see
     bot/outlets/registry.py for what each table holds)."""
-    db["import_batches"].create(
+    db.table("import_batches").create(
         {
             "id": int,
             "source": str,
@@ -58,7 +58,7 @@ def _outlets(db: sqlite_utils.Database) -> None:
         pk="id",
         if_not_exists=True,
     )
-    db["outlets"].create(
+    db.table("outlets").create(
         {
             "id": int,
             "key": str,
@@ -83,7 +83,7 @@ def _outlets(db: sqlite_utils.Database) -> None:
         not_null={"key", "name", "province", "insured", "batch_id"},
         if_not_exists=True,
     )
-    db["outlet_history"].create(
+    db.table("outlet_history").create(
         {
             "id": int,
             "outlet_id": int,
@@ -97,8 +97,8 @@ def _outlets(db: sqlite_utils.Database) -> None:
         pk="id",
         if_not_exists=True,
     )
-    db["outlet_terms"].create({"term": str, "df": int}, pk="term", if_not_exists=True)
-    db["lookups"].create(
+    db.table("outlet_terms").create({"term": str, "df": int}, pk="term", if_not_exists=True)
+    db.table("lookups").create(
         {
             "id": int,
             "at": str,
@@ -121,7 +121,7 @@ def _outlets(db: sqlite_utils.Database) -> None:
         ("lookups", ["at"], False),
         ("lookups", ["month"], False),
     ):
-        db[table].create_index(cols, unique=unique, if_not_exists=True)
+        db.table(table).create_index(cols, unique=unique, if_not_exists=True)
     # Only the few numbers with a Chinese prefix have digits to look up (see names._digits).
     db.execute(
         "CREATE INDEX IF NOT EXISTS idx_outlets_number_digits ON outlets(number_digits)"
@@ -136,7 +136,7 @@ def _outlets(db: sqlite_utils.Database) -> None:
 
 def _reminders(db: sqlite_utils.Database) -> None:
     """Deadline reminders, so a restart loses none."""
-    table = db["reminders"]
+    table = db.table("reminders")
     table.create(
         {
             "id": int,
@@ -161,8 +161,10 @@ def _reminders(db: sqlite_utils.Database) -> None:
 
 def _telegram(db: sqlite_utils.Database) -> None:
     """python-telegram-bot's persistence: user_data and conversation states (handlers/)."""
-    db["ptb_user_data"].create({"user_id": int, "data": str}, pk="user_id", if_not_exists=True)
-    db["ptb_conversations"].create(
+    db.table("ptb_user_data").create(
+        {"user_id": int, "data": str}, pk="user_id", if_not_exists=True
+    )
+    db.table("ptb_conversations").create(
         {"name": str, "key": str, "state": str}, pk=("name", "key"), if_not_exists=True
     )
 
