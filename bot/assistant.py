@@ -14,12 +14,12 @@ from bot.faq.facets import Facet, FacetFinder
 from bot.faq.intents import Intent, Intents
 from bot.faq.loader import Entry, Knowledge, load
 from bot.faq.matcher import Match, Matcher
-from bot.faq.ranking import pairs
 from bot.limits import PerUserLimit
 from bot.outlets.desk import OutletDesk
 from bot.render import label, plain, render
 from bot.reply import FAQ, MENU, OUTLET, REGION, REGION_BUTTONS, SOURCE, Reply, region_label
 from bot.storage.database import Storage
+from bot.text import pairs
 
 # Main menu actions; guides are started by the channels, the outlet lookup by bot/outlets/desk.py.
 MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "benefit", "outlet", "region"]

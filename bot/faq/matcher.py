@@ -12,7 +12,6 @@ and on tests/data/paraphrases.toml (never on the `test` split):
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections import defaultdict
@@ -20,8 +19,8 @@ from dataclasses import dataclass, field
 
 from bot import regions
 from bot.faq.loader import Entry, Knowledge, OutOfScope
-from bot.faq.ranking import BM25F, pairs
-from bot.text import Synonyms, clean, strip_noise, syllables
+from bot.faq.ranking import BM25F
+from bot.text import Synonyms, clean, pairs, strip_noise, syllables
 
 THRESHOLD = 65.0  # confidence (0-100) needed to answer; config [faq] threshold
 CONFIRM = 30.0  # from here up to the threshold: "你是不是想问" with the top topics
@@ -40,8 +39,7 @@ CLAUSE_MIN = 4  # characters a clause needs to be asked on its own
 
 
 def sound_pairs(text: str) -> list[str]:
-    syl = syllables(text)
-    return [a + " " + b for a, b in itertools.pairwise(syl)] or syl
+    return pairs(syllables(text), sep=" ")
 
 
 @dataclass

@@ -15,11 +15,6 @@ K1 = 1.2  # term-frequency saturation: the third 工伤 in an entry adds little
 B = 0.6  # how much a long field is discounted (answers are long, questions short)
 
 
-def pairs(text: str) -> list[str]:
-    """Adjacent character pairs; a one-character text is its own term."""
-    return [text[i : i + 2] for i in range(len(text) - 1)] or ([text] if text else [])
-
-
 class BM25F:
     """An index over documents that have several fields of text, each with a weight.
 

@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.limits import PerUserLimit
 from bot.outlets import premium as premium_mod
 from bot.outlets.lookups import QUERY_MAX, china_month
-from bot.outlets.names import brands_in, norm
+from bot.outlets.names import brands_in
 from bot.outlets.registry import Registry
 from bot.outlets.report import build as build_report
 from bot.outlets.search import (
@@ -32,6 +32,7 @@ from bot.outlets.validation import FILED
 from bot.render import render
 from bot.reply import OUTLET, Reply
 from bot.storage.database import Storage
+from bot.text import norm
 
 # Words of "does my outlet pay 工伤保险?" that are not part of the outlet's name.
 _QUESTION_WORDS = re.compile(

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.outlets.names import doc_terms, month_of, norm
+from bot.outlets.names import doc_terms, month_of
 from bot.outlets.reading import OutletImportError, Problem, decode, parse_as_of, read_rows
 from bot.outlets.validation import Validator, outlet_key
 from bot.outlets.writing import DATA, STATUS, VALUES, count_terms, remove_sample, write_chunk
 from bot.storage.database import now
+from bot.text import norm
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -10,10 +10,8 @@ import functools
 import re
 import unicodedata
 
-import zhconv.zhconv as _zhconv
-
 from bot import regions
-from bot.text import char_sounds, strip_noise, syllables
+from bot.text import char_sounds, norm, pairs, syllables
 
 # Brand names couriers type (data). Aliases are matched on normalised text; the canonical name
 # is also matched by pinyin, so a homophone typo (运达 for 韵达) still counts.
@@ -100,23 +98,10 @@ QUERY_FILLER_ENDINGS = "了吗呢啊呀"
 
 
 # === normalisation ==============================================================================
-# bot.text.clean() converts traditional script phrase by phrase (5-6 µs a name); outlet lists
-# have up to hundreds of thousands of names, so this does the same per character (str.translate).
-_T2S = str.maketrans(
-    {k: v for k, v in _zhconv.getdict("zh-cn").items() if len(k) == 1 and len(v) == 1}
-)
-
-
-def norm(text: str) -> str:
-    """NFKC, lower case, simplified script, no punctuation or spaces: how names are compared."""
-    return strip_noise(unicodedata.normalize("NFKC", text).lower().translate(_T2S))
-
-
 def terms(text: str) -> list[str]:
     """Index terms of a normalised name: adjacent syllable pairs (a lone syllable is itself).
     A pair that occurs twice stays twice: FTS does not mind, and this is the import's hot path."""
-    syl = syllables(text)
-    return list(map(str.__add__, syl, syl[1:])) if len(syl) > 1 else syl
+    return pairs(syllables(text))
 
 
 def doc_terms(name_norm: str, province: str, city: str | None) -> tuple[list[str], str]:

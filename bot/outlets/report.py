@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from bot import regions
 from bot.outlets.lookups import mask
-from bot.outlets.names import norm
 from bot.outlets.registry import Registry
 from bot.outlets.search import INSURED, NOT_INSURED, UNKNOWN
 from bot.render import plain, render
 from bot.storage.database import now
+from bot.text import norm
 
 # The annex's column titles (data), in its order; 地区 and 覆盖率 are ours.
 DISPATCH_COLUMNS = (

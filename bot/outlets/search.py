@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot import regions
-from bot.outlets.names import _FILLERS, _region_term, brands_in, core, norm, number_key, terms
-from bot.text import syllables
+from bot.outlets.names import _FILLERS, _region_term, brands_in, core, number_key, terms
+from bot.text import norm, syllables
 
 if TYPE_CHECKING:
     import sqlite_utils

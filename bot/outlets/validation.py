@@ -9,8 +9,9 @@ import functools
 import unicodedata
 
 from bot import regions
-from bot.outlets.names import _digits, brand_in_name, brands_in, city_key, norm, number_key
+from bot.outlets.names import _digits, brand_in_name, brands_in, city_key, number_key
 from bot.outlets.reading import COLUMNS, _month
+from bot.text import norm
 
 LICENSED, FILED = "licensed", "filed"
 _YES = {"是", "已参保", "参保", "已", "有", "y", "yes", "true", "1", "√", "✓"}

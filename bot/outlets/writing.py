@@ -9,7 +9,8 @@ import operator
 import sqlite3
 from collections import Counter
 
-from bot.outlets.names import doc_terms, norm
+from bot.outlets.names import doc_terms
+from bot.text import norm
 
 STATUS = ("insured", "insured_since", "headcount")
 DATA = (
