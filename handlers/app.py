@@ -29,6 +29,7 @@ from handlers.commands import ADVERTISED
 from handlers.context import CONTEXT_TYPES, Context
 from handlers.health import HealthServer
 from handlers.persistence import SQLitePersistence
+from handlers.polling import GetUpdatesRequest
 from handlers.ratelimit import RetryingRateLimiter
 
 RETENTION_EVERY = 3600  # seconds between purges of lookups older than the retention period
@@ -92,6 +93,8 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
         )
     timeout = config.request_timeout
     builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout)
+    # One update PTB cannot parse must not stop polling for everyone (handlers/polling.py).
+    builder = builder.get_updates_request(GetUpdatesRequest(connection_pool_size=1))
     app = builder.build()
     app.bot_data.assistant = assistant
     app.bot_data.flow = GuideFlow(Engine(load_guides(config.faq_dir)))
