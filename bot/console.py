@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -12,7 +13,7 @@ from bot.assistant import Assistant
 from bot.guides.engine import Engine, load_guides
 from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
 from bot.render import label, plain, render
-from bot.reply import GUIDE, SOURCE, Reply
+from bot.reply import GUIDE, OUTLET_NAME, PROMPT_TTL, SOURCE, Reply
 from bot.storage.database import user_key
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ class Console:
         self.flow = GuideFlow(Engine(load_guides(assistant.config.faq_dir)))
         self.session: dict | None = None  # the guide in progress, if any
         self.last_answer: str | None = None  # the entry /source shows: the last answer's
+        self.prompt_until = 0.0  # the outlet prompt waits for a name until then (monotonic)
 
     def show(self, reply: Reply) -> None:
         print("\n" + plain(reply.text), file=self.out)
@@ -51,15 +53,30 @@ class Console:
         return path.resolve()
 
     def handle(self, line: str) -> Reply:
-        """One line typed by the user -> the reply (commands, button numbers or a question)."""
-        text = line.strip()
+        """One line typed by the user -> the reply; an outlet prompt waits for the next line only
+        (anything else — a command, a button, a question — drops it)."""
+        waiting, self.prompt_until = time.monotonic() < self.prompt_until, 0.0
+        desk = self.assistant.outlets
+        if waiting and desk.answers_prompt(line) and not self._button(line.strip()):
+            reply = desk.lookup(line.strip(), self.user, "console")
+        else:
+            reply = self._dispatch(line)
+        if reply.expects == OUTLET_NAME:
+            self.prompt_until = time.monotonic() + PROMPT_TTL
+        return reply
+
+    def _button(self, text: str) -> bool:
         # ASCII and short: '²'.isdigit() is True but int('²') fails, as does int() of 5000 digits.
-        if (
+        return (
             text.isascii()
             and text.isdigit()
             and len(text) <= 3
             and 1 <= int(text) <= len(self.buttons)
-        ):
+        )
+
+    def _dispatch(self, line: str) -> Reply:
+        text = line.strip()
+        if self._button(text):
             return self.press(self.buttons[int(text) - 1][1])
         command, _, arg = text.partition(" ")
         if command in GUIDE_COMMANDS:

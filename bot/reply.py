@@ -24,6 +24,8 @@ REMINDER = "rem:"  # a reminder offer or cancel button (handlers/reminders.py)
 BUTTON_PREFIXES = frozenset(
     p.rstrip(":") for p in (FAQ, MENU, REGION, SOURCE, OUTLET, GUIDE, REMINDER)
 )
+OUTLET_NAME = "outlet_name"  # Reply.expects: the next text is the outlet's name (a prompt)
+PROMPT_TTL = 600.0  # seconds such a prompt waits; the channel keeps it (persisted in Telegram)
 REGION_BUTTONS = ["全国", "广西", "吉林", "长治", "济宁", "上海"]
 
 
@@ -36,6 +38,7 @@ class Reply:
     outcome: Outcome | None = None  # a finished guide's facts (deadlines for reminders)
     followups: list[Entry] = field(default_factory=list)  # the 「接下来」 lines under an answer
     intent: str | None = None  # small talk, "injured" or "outlet", when not the FAQ
+    expects: str | None = None  # what the courier's next text answers (OUTLET_NAME), if anything
 
 
 def region_label(region: str) -> str:

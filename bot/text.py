@@ -115,3 +115,14 @@ def char_sounds(text: str) -> list[str]:
 
 def pinyin(text: str) -> str:
     return " ".join(syllables(text))
+
+
+# Words that make a message a question (an outlet's name or a date never holds them).
+_QUESTION = re.compile(
+    r"[?？吗嘛呢]|怎么|咋|如何|为什么|能不能|可不可以|算不算|是不是|有没有用|多少|哪里|哪儿|谁"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """Whether a text asks something (a question word or mark), rather than naming a thing."""
+    return bool(_QUESTION.search(text))

@@ -110,6 +110,7 @@ def register(app: Application) -> None:
     # Group -1, before everything else: the answer to "which outlet?" (after /outlet or the menu's
     # 查网点参保) is looked up and stops there; other texts pass on to the handlers below.
     app.add_handler(MessageHandler(private_or_group & filters.TEXT, outlets.pending), group=-1)
+    app.add_handler(CallbackQueryHandler(outlets.drop_prompt), group=-1)
     # The guide conversation first: while a courier is in a guide, it sees their messages.
     app.add_handler(guide.conversation())
     app.add_handler(CommandHandler("reminders", reminders.list_command))

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import functools
+import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.assistant import Assistant
-from bot.reply import Reply
+from bot.reply import PROMPT_TTL, Reply
 from bot.storage.database import user_key
 from handlers.context import Context
 
-CONVERSATION = "guide"  # the guides' ConversationHandler name (its persistence key)
+CONVERSATION = "guide"
+PROMPT = "prompt"  # user_data key: what the next text answers, and until when  # the guides' ConversationHandler name (its persistence key)
 BUTTONS_PER_ROW = 2
 
 
@@ -50,10 +52,14 @@ def _markup(pairs: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def send(update: Update, reply: Reply) -> None:
+async def send(update: Update, reply: Reply, context: Context | None = None) -> None:
+    """Send a reply; with `context`, a reply that asks for something (the outlet's name) is
+    remembered in the courier's user_data, persisted with an expiry (handlers/outlets.pending)."""
     if update.effective_chat is None:  # a button on an inline message: no chat to answer in
         return
     await update.effective_chat.send_message(reply.text, reply_markup=keyboard(reply))
+    if context is not None and reply.expects and context.user_data is not None:
+        context.user_data[PROMPT] = {"expects": reply.expects, "until": time.time() + PROMPT_TTL}
 
 
 async def checkpoint(update: Update, context: Context, state: object) -> None:

@@ -6,10 +6,12 @@ Assistant.callback like every other button.
 
 from __future__ import annotations
 
+import time
+
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
-from handlers.common import assistant, send, user_of
+from handlers.common import PROMPT, assistant, send, user_of
 from handlers.context import Context
 
 CHANNEL = "telegram"
@@ -19,25 +21,30 @@ async def outlet(update: Update, context: Context) -> None:
     """/outlet [name or number]: look it up now, or ask for it."""
     desk, user = assistant(context).outlets, user_of(update, context)
     text = " ".join(context.args or []).strip()
-    await send(update, desk.lookup(text, user, CHANNEL) if text else desk.prompt(user))
+    await send(update, desk.lookup(text, user, CHANNEL) if text else desk.prompt(user), context)
 
 
 async def pending(update: Update, context: Context) -> None:
-    """Runs before the other handlers (group -1): a text answering the outlet prompt is looked
-    up and goes no further; any other command drops the prompt."""
-    desk = assistant(context).outlets
-    if not desk.waiting():
+    """Runs before the other handlers (group -1) on every text: the answer to the outlet prompt
+    is looked up and goes no further. The prompt is used up either way: a command or a question
+    instead (上班路上被车撞了算工伤吗) goes on to its own handler and is never logged as a lookup."""
+    prompt = context.user_data.pop(PROMPT, None) if context.user_data is not None else None
+    if not prompt or prompt.get("until", 0) < time.time():
         return
     message = update.effective_message
-    assert message is not None  # a MessageHandler(TEXT) update
-    user, text = user_of(update, context), message.text or ""
-    if text.startswith("/"):
-        if not text.startswith("/outlet"):
-            desk.cancel(user)
-        return
-    if desk.take_pending(user):
-        await send(update, desk.lookup(text, user, CHANNEL))
+    assert message is not None and message.text is not None  # a MessageHandler(TEXT) update
+    desk = assistant(context).outlets
+    if desk.answers_prompt(message.text):
+        await send(
+            update, desk.lookup(message.text.strip(), user_of(update, context), CHANNEL), context
+        )
         raise ApplicationHandlerStop
+
+
+async def drop_prompt(update: Update, context: Context) -> None:
+    """Any button press (group -1) ends a waiting prompt: the courier moved on."""
+    if context.user_data is not None:
+        context.user_data.pop(PROMPT, None)
 
 
 async def stats(update: Update, context: Context) -> None:

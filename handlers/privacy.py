@@ -17,11 +17,10 @@ async def forget_me(update: Update, context: Context) -> int:
     # dependency.
     assert user is not None and context.user_data is not None and context.job_queue is not None
     removed = core.storage.forget(user)
-    core.outlets.cancel(user)  # a pending "which outlet?" prompt
     for reminder_id in removed["reminders"]:
         for job in context.job_queue.get_jobs_by_name(f"reminder-{reminder_id}"):
             job.schedule_removal()
-    context.user_data.clear()  # guide progress, offered deadlines
+    context.user_data.clear()  # guide progress, offered deadlines, a waiting outlet prompt
     await checkpoint(update, context, ConversationHandler.END)  # gone before we say so
     await send(update, Reply(render("forgotten", reminders=len(removed["reminders"]))))
     return ConversationHandler.END  # also leaves a guide in progress

@@ -37,14 +37,15 @@ async def benefit(update: Update, context: Context) -> None:
 async def question(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None and message.text is not None  # a MessageHandler(TEXT) update
-    await send(update, assistant(context).ask(message.text, user_of(update, context)))
+    await send(update, assistant(context).ask(message.text, user_of(update, context)), context)
 
 
 async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None  # a CallbackQueryHandler's update has a query
     await query.answer()
-    await send(update, assistant(context).callback(query.data or "", user_of(update, context)))
+    reply = assistant(context).callback(query.data or "", user_of(update, context))
+    await send(update, reply, context)
 
 
 async def not_text(update: Update, context: Context) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bench import evaluation
 from bot.render import plain
-from bot.reply import FAQ, MENU
+from bot.reply import FAQ, MENU, OUTLET_NAME
 
 
 def _data(reply) -> list[str]:
@@ -97,7 +97,7 @@ def test_h5_accident_stories_lead_to_the_injury_guide(assistant, text):
 def test_m1_outlet_question_without_a_name_asks_for_the_outlet(assistant, text):
     reply = assistant.ask(text)
     assert reply.intent == "outlet" and "网点" in reply.text
-    assert assistant.outlets.take_pending(None) is False  # no user: nothing armed
+    assert reply.expects == OUTLET_NAME  # the channel keeps the prompt for the next text
 
 
 def test_m1_outlet_question_naming_a_brand_runs_the_lookup(assistant, storage):

@@ -7,8 +7,6 @@ methods through `Assistant.outlets` and get a `Reply` back.
 from __future__ import annotations
 
 import re
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from bot import regions
@@ -30,17 +28,15 @@ from bot.outlets.search import (
 )
 from bot.outlets.validation import FILED
 from bot.render import render
-from bot.reply import OUTLET, Reply
+from bot.reply import OUTLET, OUTLET_NAME, Reply
 from bot.storage.database import Storage
-from bot.text import norm
+from bot.text import looks_like_question, norm
 
 # Words of "does my outlet pay 工伤保险?" that are not part of the outlet's name.
 _QUESTION_WORDS = re.compile(
     r"我是|我在|我们|我的|咱们|给我|的小哥|快递员|小哥|有没有|有没|交没交|上没上|买没买|交了|上了|买了|参加了|"
     r"参加|参保|工伤保险|工伤险|保险|了吗|了没|吗|呢|怎么查|查一下|查询|请问|帮我|交|上|买|在|[?？,，。!！\s]"
 )
-PENDING_TTL = 600.0  # seconds a "send me the outlet's name" prompt waits for the answer
-PENDING_MAX = 10_000  # remembered prompts (oldest dropped first)
 LABEL_MAX = 18  # characters of an outlet name on a button
 
 
@@ -58,34 +54,25 @@ class OutletDesk:
         self.registry = Registry(storage, config.lookup_retention_days)
         if config.load_sample_outlets:
             self.registry.ensure_sample()
-        self._pending: OrderedDict[str, float] = OrderedDict()
 
     # --- the "which outlet?" prompt ------------------------------------------------------------
+    @staticmethod
+    def answers_prompt(text: str) -> bool:
+        """Whether a text sent while the outlet prompt waits is the outlet's name: not a command,
+        and not a question about something else (上班路上被车撞了算工伤吗) — that is answered
+        as a question, and never logged as a lookup officials would read."""
+        text = text.strip()
+        return bool(text) and not text.startswith("/") and not looks_like_question(text)
+
     def prompt(self, user: str | None, too_long: bool = False) -> Reply:
-        """Ask for the outlet's name or number; the user's next text message is the answer."""
-        if user:
-            self._pending.pop(user, None)
-            self._pending[user] = time.monotonic() + PENDING_TTL
-            while len(self._pending) > PENDING_MAX:
-                self._pending.popitem(last=False)
+        """Ask for the outlet's name or number. The reply `expects` it: the channel keeps that
+        (persisted, with an expiry) and hands the next text back to lookup()."""
         return Reply(
             render(
                 "outlet_prompt", too_long=too_long, limit=QUERY_MAX, lists=self.registry.lists()[:3]
-            )
+            ),
+            expects=OUTLET_NAME,
         )
-
-    def waiting(self) -> bool:
-        """Whether anyone at all has an unanswered prompt (the common case: nobody)."""
-        return bool(self._pending)
-
-    def take_pending(self, user: str | None) -> bool:
-        """True (once) if `user` was asked for an outlet and has not answered yet."""
-        deadline = self._pending.pop(user, None) if user else None
-        return deadline is not None and deadline > time.monotonic()
-
-    def cancel(self, user: str | None) -> None:
-        if user:
-            self._pending.pop(user, None)
 
     # --- lookups -------------------------------------------------------------------------------
     def lookup(self, text: str, user: str | None, channel: str, region: str | None = None) -> Reply:
@@ -177,11 +164,6 @@ class OutletDesk:
             return self.premium(arg, user)
         if command == "/stats":
             return self.stats(admin=True)
-        if text.startswith("/"):
-            self.cancel(user)
-            return None
-        if text and self.take_pending(user):
-            return self.lookup(text, user, "console")
         return None
 
 
