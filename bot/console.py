@@ -11,10 +11,11 @@ from typing import TextIO
 
 from bot.assistant import Assistant
 from bot.guides.engine import Engine, load_guides
-from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
+from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, RESUME, RETRY, GuideFlow, parse_callback
 from bot.render import label, plain, render
 from bot.reply import GUIDE, OUTLET_NAME, PROMPT_TTL, SOURCE, Reply
 from bot.storage.database import user_key
+from bot.text import looks_like_question
 
 log = logging.getLogger(__name__)
 GUIDE_COMMANDS = {"/injury": "injury", "/assess": "assess"}
@@ -84,8 +85,14 @@ class Console:
         outlet_reply = self.assistant.outlets.console(self.user, text)  # /outlet /premium /stats
         if outlet_reply is not None:
             return outlet_reply
+        reply = self._command(command, arg)
+        if reply is not None:  # mid-guide too: answered, and the guide waits (继续？)
+            return self._paused(reply) if self.session is not None else reply
         if self.session is not None:
             return self.guide_input(text)
+        return self.assistant.ask(text, self.user)
+
+    def _command(self, command: str, arg: str) -> Reply | None:
         if command in ("/start", "/menu"):
             return self.assistant.welcome(self.user)
         if command == "/help":
@@ -98,7 +105,14 @@ class Console:
             if arg.strip():
                 return self.assistant.set_region(self.user, arg.strip())
             return self.assistant.region_menu(self.user)
-        return self.assistant.ask(text, self.user)
+        return None
+
+    def _paused(self, reply: Reply) -> Reply:
+        assert self.session is not None  # called mid-guide
+        paused = self.flow.paused(self.session)
+        reply.text += "\n\n" + paused.text
+        reply.buttons += paused.buttons
+        return reply
 
     def source(self, entry_id: str | None) -> Reply:
         """/source [id]: the original text behind the last answer (or the entry named)."""
@@ -126,9 +140,20 @@ class Console:
             back = self.flow.back(session)
             assert back is not None  # the console's own session is never stale
             return back
+        if text == RESUME:
+            resumed = self.flow.resume(session)
+            assert resumed is not None  # the console's own session is never stale
+            return resumed
         parsed = parse_callback(text)
         step, value = parsed if parsed else (None, text)
-        reply, self.session = self.flow.answer(session, value, step_id=step)
+        reply, new = self.flow.answer(session, value, step_id=step)
+        if reply.intent == RETRY and looks_like_question(text):
+            answer = self.assistant.ask(text, self.user)
+            if answer.match is not None and answer.match.answered:  # a question, mid-guide
+                title, number = self.flow.where(session)
+                answer.text += "\n\n" + render("guide_still", title=title, number=number)
+                return answer
+        self.session = new
         return reply
 
     def run(self, lines: TextIO = sys.stdin) -> None:

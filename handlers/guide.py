@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 import warnings
+from typing import Any
 
 from telegram import InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -16,17 +19,30 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, GuideFlow, parse_callback
+from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, RESUME, RETRY, GuideFlow, parse_callback
 from bot.render import label, render
 from bot.reply import Reply
-from handlers import privacy
-from handlers.common import CONVERSATION, checkpoint, for_another_bot, send
+from bot.text import looks_like_question
+from handlers import outlets, privacy, qa, reminders
+from handlers.common import CONVERSATION, assistant, checkpoint, for_another_bot, send, user_of
 from handlers.context import Context
-from handlers.reminders import offer, remember_offer
 
 log = logging.getLogger(__name__)
-IN_GUIDE = 1
+IN_GUIDE, PAUSED = 1, 2  # PAUSED: a command came mid-guide; texts are questions, buttons resume
 SESSION = "guide"  # context.user_data key of the engine's session (persisted)
+IDLE = 1800.0  # seconds: a guide left this long is over, and the next text is a question again
+# Commands that work mid-guide too (the guide then waits: "继续指引？"); /cancel /back /injury
+# /assess /forgetme act on the guide itself.
+ELSEWHERE = {
+    "help": qa.help_reply,
+    "start": qa.start_reply,
+    "region": qa.region_reply,
+    "benefit": qa.benefit_reply,
+    "outlet": outlets.outlet_reply,
+    "premium": outlets.premium_reply,
+    "stats": outlets.stats_reply,
+    "reminders": reminders.list_reply,
+}
 
 
 def flow(context: Context) -> GuideFlow:
@@ -40,9 +56,10 @@ async def _reply(update: Update, context: Context, reply: Reply, session: dict |
     if session is None:
         context.user_data.pop(SESSION, None)
     else:
+        session["at"] = time.time()  # persisted with it: idle guides end even across restarts
         context.user_data[SESSION] = session
     if reply.outcome and reply.outcome.upcoming:
-        remember_offer(context, reply.outcome.upcoming)
+        reminders.remember_offer(context, reply.outcome.upcoming)
     state = ConversationHandler.END if session is None else IN_GUIDE
     await checkpoint(update, context, state)
     try:
@@ -59,7 +76,7 @@ async def _reply(update: Update, context: Context, reply: Reply, session: dict |
             InputFile(content, filename=name), caption=label("file_caption")
         )
     if reply.outcome and reply.outcome.upcoming:
-        await offer(update, context, reply.outcome.upcoming)
+        await reminders.offer(update, context, reply.outcome.upcoming)
     return state
 
 
@@ -89,8 +106,60 @@ async def text(update: Update, context: Context) -> int:
     message, user_data = update.effective_message, context.user_data
     # filters.TEXT: a message with text; guides run for a user, so PTB makes their user_data.
     assert message is not None and message.text is not None and user_data is not None
-    reply, session = flow(context).answer(user_data.get(SESSION), message.text)
-    return await _reply(update, context, reply, session)
+    session = user_data.get(SESSION)
+    if session is not None and time.time() - session.get("at", time.time()) > IDLE:
+        return await _expired(update, context, session, message.text)
+    reply, new = flow(context).answer(session, message.text)
+    if session is not None and reply.intent == RETRY and looks_like_question(message.text):
+        answered = await _as_question(update, context, session, message.text)
+        if answered:
+            return IN_GUIDE
+    return await _reply(update, context, reply, new)
+
+
+async def _as_question(update: Update, context: Context, session: dict, text: str) -> bool:
+    """A question typed where the step wanted a choice or a date: answered, if the FAQ knows
+    it, with a note of where the guide stands (the step is not changed)."""
+    reply = assistant(context).ask(text, user_of(update, context))
+    if reply.match is None or not reply.match.answered:
+        return False
+    title, number = flow(context).where(session)
+    reply.text += "\n\n" + render("guide_still", title=title, number=number)
+    await send(update, reply, context)
+    return True
+
+
+async def _expired(update: Update, context: Context, session: dict, text: str) -> int:
+    """A guide idle for longer than IDLE is over: the text is answered as a question."""
+    assert context.user_data is not None  # text() checked
+    context.user_data.pop(SESSION, None)
+    await checkpoint(update, context, ConversationHandler.END)
+    title, _ = flow(context).where(session)
+    reply = assistant(context).ask(text, user_of(update, context))
+    command = "/" + str(session.get("guide", "injury"))
+    note = render("guide_expired", title=title, minutes=int(IDLE // 60), command=command)
+    reply.text = note + "\n\n" + reply.text
+    await send(update, reply, context)
+    return ConversationHandler.END
+
+
+async def elsewhere(update: Update, context: Context) -> int:
+    """/help, /region, /outlet … mid-guide: answered as anywhere else, in one message that also
+    says the guide waits ("继续指引？"); until the courier picks, texts are questions again."""
+    message = update.effective_message
+    assert message is not None and message.text is not None  # a CommandHandler's update
+    name = message.text.split()[0].split("@")[0].lstrip("/").lower()
+    reply = ELSEWHERE[name](update, context)
+    assert context.user_data is not None  # a command comes from a user
+    session = context.user_data.get(SESSION)
+    if session is None or flow(context).resume(session) is None:
+        await send(update, reply, context)
+        return ConversationHandler.END
+    paused = flow(context).paused(session)
+    reply.text += "\n\n" + paused.text
+    reply.buttons += paused.buttons
+    await send(update, reply, context)
+    return PAUSED
 
 
 async def button(update: Update, context: Context) -> int:
@@ -99,6 +168,11 @@ async def button(update: Update, context: Context) -> int:
     assert query is not None and user_data is not None
     await query.answer()
     session = user_data.get(SESSION)
+    if query.data == RESUME:
+        current = flow(context).resume(session)
+        if current is None:
+            return await _reply(update, context, Reply(render("guide_none")), None)
+        return await _reply(update, context, current, session)
     if query.data == BACK:
         return await back(update, context)
     if query.data == CANCEL:
@@ -146,6 +220,13 @@ def conversation() -> ConversationHandler:
     # caught by the step id in their callback data. PTB warns about that combination; we chose it.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        own: list[BaseHandler[Update, Any, object]] = [  # the guide's own commands, every state
+            CommandHandler("forgetme", privacy.forget_me),
+            CommandHandler("cancel", cancel),
+            CommandHandler("back", back),
+            CommandHandler("injury", start_injury),
+            CommandHandler("assess", start_assess),
+        ]
         return ConversationHandler(
             entry_points=[
                 CommandHandler("injury", start_injury),
@@ -156,16 +237,15 @@ def conversation() -> ConversationHandler:
                 IN_GUIDE: [
                     CallbackQueryHandler(button, pattern="^g:"),
                     MessageHandler(filters.TEXT & ~filters.COMMAND, text),
-                ]
+                    CommandHandler(list(ELSEWHERE), elsewhere),
+                    *own,
+                    MessageHandler(~filters.StatusUpdate.ALL, busy),  # not joins, pins, titles…
+                ],
+                # Paused: the guide's buttons (and 继续/结束) still work; texts, other commands and
+                # other buttons go to the other handlers as if no guide were running.
+                PAUSED: [CallbackQueryHandler(button, pattern="^g:")],
             },
-            fallbacks=[
-                CommandHandler("forgetme", privacy.forget_me),
-                CommandHandler("cancel", cancel),
-                CommandHandler("back", back),
-                CommandHandler("injury", start_injury),
-                CommandHandler("assess", start_assess),
-                MessageHandler(~filters.StatusUpdate.ALL, busy),  # not joins, pins, titles…
-            ],
+            fallbacks=own,
             name=CONVERSATION,
             persistent=True,
             allow_reentry=True,

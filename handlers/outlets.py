@@ -11,17 +11,22 @@ import time
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.reply import Reply
 from handlers.common import PROMPT, assistant, send, user_of
 from handlers.context import Context
 
 CHANNEL = "telegram"
 
 
-async def outlet(update: Update, context: Context) -> None:
+def outlet_reply(update: Update, context: Context) -> Reply:
     """/outlet [name or number]: look it up now, or ask for it."""
     desk, user = assistant(context).outlets, user_of(update, context)
     text = " ".join(context.args or []).strip()
-    await send(update, desk.lookup(text, user, CHANNEL) if text else desk.prompt(user), context)
+    return desk.lookup(text, user, CHANNEL) if text else desk.prompt(user)
+
+
+async def outlet(update: Update, context: Context) -> None:
+    await send(update, outlet_reply(update, context), context)
 
 
 async def pending(update: Update, context: Context) -> None:
@@ -47,15 +52,22 @@ async def drop_prompt(update: Update, context: Context) -> None:
         context.user_data.pop(PROMPT, None)
 
 
-async def stats(update: Update, context: Context) -> None:
+def stats_reply(update: Update, context: Context) -> Reply:
     """/stats: coverage and lookups this month, for the officials in config admin_ids only."""
     core = assistant(context)
     user = update.effective_user
-    admin = user is not None and user.id in core.config.admin_ids
-    await send(update, core.outlets.stats(admin))
+    return core.outlets.stats(user is not None and user.id in core.config.admin_ids)
+
+
+def premium_reply(update: Update, context: Context) -> Reply:
+    """/premium HEADCOUNT [BASE] [RATE%] [REGION]: the outlet's yearly premium estimate."""
+    core = assistant(context)
+    return core.outlets.premium(" ".join(context.args or []), user_of(update, context))
+
+
+async def stats(update: Update, context: Context) -> None:
+    await send(update, stats_reply(update, context))
 
 
 async def premium(update: Update, context: Context) -> None:
-    """/premium HEADCOUNT [BASE] [RATE%] [REGION]: the outlet's yearly premium estimate."""
-    core = assistant(context)
-    await send(update, core.outlets.premium(" ".join(context.args or []), user_of(update, context)))
+    await send(update, premium_reply(update, context))

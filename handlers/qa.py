@@ -16,22 +16,38 @@ from handlers.context import Context
 log = logging.getLogger(__name__)
 
 
+def start_reply(update: Update, context: Context) -> Reply:
+    return assistant(context).welcome(user_of(update, context))
+
+
+def help_reply(update: Update, context: Context) -> Reply:
+    return assistant(context).help()
+
+
+def region_reply(update: Update, context: Context) -> Reply:
+    core, user = assistant(context), user_of(update, context)
+    name = " ".join(context.args or []).strip()
+    return core.set_region(user, name) if name else core.region_menu(user)
+
+
+def benefit_reply(update: Update, context: Context) -> Reply:
+    return assistant(context).benefit(" ".join(context.args or []))
+
+
 async def start(update: Update, context: Context) -> None:
-    await send(update, assistant(context).welcome(user_of(update, context)))
+    await send(update, start_reply(update, context), context)
 
 
 async def help_(update: Update, context: Context) -> None:
-    await send(update, assistant(context).help())
+    await send(update, help_reply(update, context), context)
 
 
 async def region(update: Update, context: Context) -> None:
-    core, user = assistant(context), user_of(update, context)
-    name = " ".join(context.args or []).strip()
-    await send(update, core.set_region(user, name) if name else core.region_menu(user))
+    await send(update, region_reply(update, context), context)
 
 
 async def benefit(update: Update, context: Context) -> None:
-    await send(update, assistant(context).benefit(" ".join(context.args or [])))
+    await send(update, benefit_reply(update, context), context)
 
 
 async def question(update: Update, context: Context) -> None:

@@ -76,10 +76,14 @@ async def button(update: Update, context: Context) -> None:
         await send(update, Reply(render("stale_button")))
 
 
-async def list_command(update: Update, context: Context) -> None:
+def list_reply(update: Update, context: Context) -> Reply:
     rows = [describe(r) for r in store(context).pending(user_of(update, context))]
     buttons = [(label("remind_cancel", n=i), f"{CANCEL}{r['id']}") for i, r in enumerate(rows, 1)]
-    await send(update, Reply(render("reminders_list", rows=rows), buttons))
+    return Reply(render("reminders_list", rows=rows), buttons)
+
+
+async def list_command(update: Update, context: Context) -> None:
+    await send(update, list_reply(update, context))
 
 
 def schedule(app: Application, row: dict) -> None:

@@ -1,12 +1,17 @@
-"""One flow at a time (issue 10, walkthrough H3): the outlet prompt waits for the next text only;
-starting a guide, pressing another button, a command or a question ends it, and only real outlet
-names are logged as lookups. In Telegram the prompt lives in the persisted user_data."""
+"""One flow at a time (issue 10, walkthrough H3 and M5): the outlet prompt waits for the next text
+only; starting a guide, pressing another button, a command or a question ends it, and only real
+outlet names are logged as lookups (the prompt lives in the persisted user_data). A guide answers
+questions typed mid-way, lets commands through (then waits: 继续？), and ends after 30 idle
+minutes."""
 
 import io
 
 from bot.console import Console
+from bot.guides.flow import CANCEL, RESUME
 from bot.reply import MENU
-from tests.support.telegram import step
+from bot.text import looks_like_question
+from handlers.guide import IDLE, SESSION
+from tests.support.telegram import buttons, halt, launch, step
 
 
 def _lookups(storage) -> int:
@@ -59,3 +64,56 @@ def test_h3_in_the_console_the_prompt_takes_a_name_but_not_a_question(assistant,
     console.handle("/outlet")
     console.handle("中通")
     assert _lookups(storage) == 1
+
+
+async def test_m5_a_question_mid_guide_is_answered_and_the_guide_stays(telegram):
+    api = telegram
+    await step(api, 1, "/injury")
+    answer = await step(api, 2, "网点不给报工伤咋办")
+    text = answer.params["text"]
+    assert "依据" in text and "你还在「工伤认定指引」第1步" in text
+    date_step = await step(api, 3, "g:what:at_work")  # the guide goes on from where it was
+    assert "哪天" in date_step.params["text"]
+
+
+async def test_m5_help_mid_guide_is_answered_in_one_message_and_the_guide_waits(telegram):
+    api = telegram
+    await step(api, 1, "/injury")
+    helped = await step(api, 2, "/help")
+    assert "怎么用" in helped.params["text"] and "停在第1步" in helped.params["text"]
+    assert buttons(helped)[-2:] == [RESUME, CANCEL]
+    question = await step(api, 3, "工伤保险谁交钱")  # waiting: a text is a question
+    assert "依据" in question.params["text"] and "第1步" not in question.params["text"]
+    resumed = await step(api, 4, RESUME)
+    assert "第1步" in resumed.params["text"]
+
+
+async def test_m5_a_guide_left_for_more_than_half_an_hour_is_over(api, config, assistant):
+    app = await launch(api, config, assistant)
+    try:
+        await step(api, 1, "/injury")
+        session = app.user_data[42][SESSION]
+        session["at"] -= IDLE + 60  # as if the courier had left it an hour ago
+        answer = await step(api, 2, "工伤保险谁交钱")
+        assert "超过30分钟没有继续" in answer.params["text"]
+        assert "依据" in answer.params["text"]
+        assert SESSION not in app.user_data[42]
+    finally:
+        await halt(app)
+
+
+def test_looks_like_question():
+    assert looks_like_question("上班路上被车撞了算工伤吗")
+    assert looks_like_question("网点不给报工伤咋办")
+    assert not looks_like_question("中通快递济宁任城区营业部")
+    assert not looks_like_question("2026年11月20日")
+
+
+def test_m5_in_the_console_help_and_questions_work_mid_guide(assistant):
+    console = Console(assistant, out=io.StringIO())
+    console.handle("/injury")
+    helped = console.handle("/help")
+    assert "怎么用" in helped.text and "停在第1步" in helped.text
+    answered = console.handle("网点不给报工伤咋办")
+    assert "依据" in answered.text and "第1步" in answered.text
+    assert "哪天" in console.press("g:what:at_work").text  # step 1 is still the guide's step

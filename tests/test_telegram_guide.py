@@ -5,6 +5,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot import dates
+from bot.guides.flow import CANCEL, RESUME
 from bot.guides.reminders import Reminders
 from bot.storage.database import Storage, user_key
 from tests.support.telegram import buttons, halt, launch, step
@@ -51,15 +52,19 @@ async def test_cancel_back_and_busy_inside_a_guide(telegram):
     await step(api, 2, "g:decision:yes")
     back = await step(api, 3, "/back")
     assert "《工伤认定决定书》" in back.params["text"]
-    busy = await step(api, 4, "/region 济宁")
-    assert "/cancel" in busy.params["text"] and "第1步" in busy.params["text"]
-    sticker_reply = (api.sticker(), await api.wait_for("sendMessage", 5))[1][-1]
-    assert "第1步" in sticker_reply.params["text"]
-    bye = await step(api, 6, "/cancel")
-    assert "已退出劳动能力鉴定指引" in bye.params["text"]
-    answer = await step(api, 7, "派件途中摔伤算工伤吗")
+    sticker_reply = (api.sticker(), await api.wait_for("sendMessage", 4))[1][-1]
+    assert "/cancel" in sticker_reply.params["text"] and "第1步" in sticker_reply.params["text"]
+    # A command mid-guide is answered as anywhere else (M5); then the guide waits.
+    region = await step(api, 5, "/region 济宁")
+    assert "济宁" in region.params["text"] and "第1步" in region.params["text"]
+    assert buttons(region) == [RESUME, CANCEL]
+    answer = await step(api, 6, "派件途中摔伤算工伤吗")  # paused: a text is a question
     assert "依据" in answer.params["text"]
-    stale = await step(api, 8, "g:stage:applied")
+    again = await step(api, 7, RESUME)
+    assert "第1步" in again.params["text"]
+    bye = await step(api, 8, "/cancel")
+    assert "已退出劳动能力鉴定指引" in bye.params["text"]
+    stale = await step(api, 9, "g:stage:applied")
     assert "按钮已经失效" in stale.params["text"]
 
 

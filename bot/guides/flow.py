@@ -10,7 +10,8 @@ from bot.guides.engine import Engine, Turn
 from bot.render import label, macro_lines, render, render_markup
 from bot.reply import GUIDE, REGION_BUTTONS, Reply, region_label
 
-BACK, CANCEL = GUIDE + "back", GUIDE + "cancel"
+BACK, CANCEL, RESUME = GUIDE + "back", GUIDE + "cancel", GUIDE + "resume"
+RETRY = "guide_retry"  # Reply.intent when the input did not answer the step (asked again)
 MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}  # menu button -> guide
 
 
@@ -52,7 +53,22 @@ class GuideFlow:
         if turn.done:
             assert guide is not None  # the session was current, so it names its guide
             return self.finish(guide, turn, today), None
-        return self._ask(turn), turn.session
+        reply = self._ask(turn)
+        if turn.error:
+            reply.intent = RETRY
+        return reply, turn.session
+
+    def where(self, session: dict) -> tuple[str, int]:
+        """(the guide's title, the number of the step it is at): "第3步" in notes."""
+        return self.title(session["guide"]), len(session.get("history", [])) + 1
+
+    def paused(self, session: dict) -> Reply:
+        """After a command mid-guide: the guide waits; continue or end it."""
+        title, number = self.where(session)
+        return Reply(
+            render("guide_paused", title=title, number=number),
+            [(label("guide_resume"), RESUME), (label("guide_end"), CANCEL)],
+        )
 
     def _ask(self, turn: Turn, intro: bool = False) -> Reply:
         session, step = turn.session, turn.step
