@@ -134,11 +134,13 @@ class FakeBotAPI:
         photo = [{"file_id": "ph1", "file_unique_id": "ph1u", "width": 90, "height": 90}]
         return self.message(None, chat_id, user_id, photo=photo)
 
-    def callback(self, data: str, chat_id: int = 42, user_id: int = 42) -> int:
+    def callback(
+        self, data: str, chat_id: int = 42, user_id: int = 42, chat_type: str = "private"
+    ) -> int:
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private"},
+            "chat": {"id": chat_id, "type": chat_type},
             "from": BOT_USER,
             "text": "…",
         }

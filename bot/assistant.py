@@ -61,20 +61,30 @@ class Assistant:
         )
 
     def set_region(self, user: str | None, name: str) -> Reply:
-        region = regions.canonical(name)
-        if region is None:
+        found = regions.resolve(name)
+        if found.ask or found.choices:  # 其他省份, or a name that fits two places: ask, never guess
+            return Reply(render("region_ask", name=name[:20], choices=found.choices))
+        if found.region is None:
             return Reply(render("region_unknown", name=name[:20]))
         if user:
-            self.storage.set_region(user, region)
-        has_docs = region in regions.DOC_REGIONS and region != regions.NATIONAL
-        return Reply(render("region_set", region=region, has_docs=has_docs))
+            self.storage.set_region(user, found.region)
+        has_docs = found.region in regions.DOC_REGIONS and found.region != regions.NATIONAL
+        return Reply(
+            render("region_set", region=found.region, has_docs=has_docs, place=found.place)
+        )
 
     # --- questions ----------------------------------------------------------------------------
     def ask(
-        self, text: str, user: str | None = None, region: str | None = None, limited: bool = True
+        self,
+        text: str,
+        user: str | None = None,
+        region: str | None = None,
+        limited: bool = True,
+        record: bool = True,
     ) -> Reply:
         """Answer a free-text question; `region` overrides the courier's stored region.
-        `limited=False` is for batch use by an operator (`courier-bot ask -`)."""
+        `limited=False` is for batch use by an operator (`courier-bot ask -`); `record=False`
+        keeps an unanswered question out of the gaps (a group: nobody asked curators)."""
         if limited and not self.limit.allow(user):
             return Reply(render("slow_down", limit=self.limit.count))
         limit = self.config.max_message_chars
@@ -83,7 +93,7 @@ class Assistant:
         region = regions.canonical(region) if region else self.region_of(user)
         reply = self.understand(text, region, user)
         match = reply.match
-        if match is not None and not match.answered and not match.too_short:
+        if record and match is not None and not match.answered and not match.too_short:
             self.storage.record_gap(text.strip(), match.asked_region or region)
         return reply
 
@@ -217,8 +227,8 @@ class Assistant:
             return self.help()
         if action == "region":
             return self.region_menu(user)
-        if action == "region_other":
-            return Reply(render("region_unknown", name=label("region_other")))
+        if action == "region_other":  # the same reply as typing the button's label
+            return self.set_region(user, label("region_other"))
         if action == "outlet":
             return self.outlets.prompt(user)
         if action == "benefit":

@@ -23,7 +23,7 @@ from bot.guides.flow import GuideFlow
 from bot.guides.reminders import Reminders
 from bot.render import label
 from bot.storage.database import Storage
-from handlers import guide, outlets, privacy, qa, reminders
+from handlers import groups, guide, outlets, privacy, qa, reminders
 from handlers.application import CourierApplication
 from handlers.commands import ADVERTISED
 from handlers.context import CONTEXT_TYPES, Context
@@ -105,6 +105,11 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
 
 def register(app: Application) -> None:
     private_or_group = filters.UpdateType.MESSAGE
+    # Group -3, first of all: in groups, only commands, mentions and replies to the bot count.
+    app.add_handler(
+        MessageHandler(groups.GROUPS & ~filters.COMMAND & ~groups.ADDRESSED, groups.ignore),
+        group=-3,
+    )
     # Group -2, first of all: edited messages are ignored on purpose (handlers/qa.py ignore).
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, qa.ignore), group=-2)
     # Group -1, before everything else: the answer to "which outlet?" (after /outlet or the menu's

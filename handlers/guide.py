@@ -23,7 +23,7 @@ from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, RESUME, RETRY, GuideFlow,
 from bot.render import label, render
 from bot.reply import Reply
 from bot.text import looks_like_question
-from handlers import outlets, privacy, qa, reminders
+from handlers import groups, outlets, privacy, qa, reminders
 from handlers.common import CONVERSATION, assistant, checkpoint, for_another_bot, send, user_of
 from handlers.context import Context
 
@@ -81,8 +81,16 @@ async def _reply(update: Update, context: Context, reply: Reply, session: dict |
 
 
 async def _start(update: Update, context: Context, guide_id: str) -> int:
+    if not groups.private(update):  # a courier's dates and deadlines are not for the group
+        await groups.to_private(update, context, guide_id)
+        return ConversationHandler.END
     reply, session = flow(context).start(guide_id)
     return await _reply(update, context, reply, session)
+
+
+async def start_linked(update: Update, context: Context) -> int:
+    """/start injury|assess: the private-chat link a group reply gave."""
+    return await _start(update, context, (context.args or [""])[0])
 
 
 async def start_injury(update: Update, context: Context) -> int:
@@ -232,6 +240,9 @@ def conversation() -> ConversationHandler:
                 CommandHandler("injury", start_injury),
                 CommandHandler("assess", start_assess),
                 CallbackQueryHandler(start_from_menu, pattern="^menu:(injury_guide|assess_guide)$"),
+                CommandHandler(
+                    "start", start_linked, filters.Regex(r"^/start(@\S+)?\s+(injury|assess)$")
+                ),
             ],
             states={
                 IN_GUIDE: [

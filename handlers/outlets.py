@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.reply import Reply
+from handlers import groups
 from handlers.common import PROMPT, assistant, send, user_of
 from handlers.context import Context
 
@@ -26,6 +27,9 @@ def outlet_reply(update: Update, context: Context) -> Reply:
 
 
 async def outlet(update: Update, context: Context) -> None:
+    if not groups.private(update):
+        await groups.to_private(update, context, "outlet")
+        return
     await send(update, outlet_reply(update, context), context)
 
 

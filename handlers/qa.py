@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.render import render
-from bot.reply import Reply
+from bot.reply import MENU, Reply
+from handlers import groups, reminders
 from handlers.application import kind_of
 from handlers.common import assistant, for_another_bot, send, user_of
 from handlers.context import Context
@@ -17,7 +18,14 @@ log = logging.getLogger(__name__)
 
 
 def start_reply(update: Update, context: Context) -> Reply:
-    return assistant(context).welcome(user_of(update, context))
+    """/start, or /start outlet|reminders from the private-chat link a group reply gave."""
+    core, user = assistant(context), user_of(update, context)
+    link = (context.args or [""])[0]
+    if link == "outlet":
+        return core.outlets.prompt(user)
+    if link == "reminders":
+        return reminders.list_reply(update, context)
+    return core.welcome(user)
 
 
 def help_reply(update: Update, context: Context) -> Reply:
@@ -51,15 +59,20 @@ async def benefit(update: Update, context: Context) -> None:
 
 
 async def question(update: Update, context: Context) -> None:
-    message = update.effective_message
-    assert message is not None and message.text is not None  # a MessageHandler(TEXT) update
-    await send(update, assistant(context).ask(message.text, user_of(update, context)), context)
+    """Free text: in a group it reached here only when addressed to the bot (handlers/groups.py),
+    and an unanswered one is not kept as a gap there."""
+    text = groups.addressed_text(update, context)
+    reply = assistant(context).ask(text, user_of(update, context), record=groups.private(update))
+    await send(update, reply, context)
 
 
 async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None  # a CallbackQueryHandler's update has a query
     await query.answer()
+    if query.data == MENU + "outlet" and not groups.private(update):
+        await groups.to_private(update, context, "outlet")
+        return
     reply = assistant(context).callback(query.data or "", user_of(update, context))
     await send(update, reply, context)
 

@@ -330,6 +330,19 @@ def _chat(chat_type: str) -> tuple[int, int]:
     return (n if chat_type == "private" else -n), n
 
 
+def _answered(text: str | None, chat_type: str) -> int:
+    """Replies one message gets: one in a private chat; in a group only a command for this bot
+    or a message mentioning it (M8: chatter, stickers included, gets none)."""
+    if text is not None and _for_another_bot(text):
+        return 0
+    if chat_type == "private":
+        return 1
+    addressed = text is not None and (
+        text.startswith("/") or f"@{BOT_USER['username']}" in text.lower()
+    )
+    return 1 if addressed else 0
+
+
 def _for_another_bot(text: str) -> bool:
     """/cmd@other_bot in a group is another bot's business: ignored on purpose."""
     first = text.split()[0] if text.startswith("/") and text.split() else ""
@@ -397,7 +410,7 @@ async def test_random_texts_in_private_and_group_chats(telegram, logs, batch):
     for text, chat_type in batch:
         chat_id, user_id = _chat(chat_type)
         telegram.message(text, chat_id=chat_id, user_id=user_id, chat_type=chat_type)
-        expected[chat_id] = 0 if _for_another_bot(text) else 1
+        expected[chat_id] = _answered(text, chat_type)
     await _settle(telegram)
     _assert_replies(telegram, expected)
     _assert_clean_logs(logs)
@@ -435,7 +448,7 @@ async def test_stickers_photos_voice_locations_get_asked_for_text(telegram, logs
         if caption is not None and kind in ("photo", "video", "document", "audio", "voice"):
             extra["caption"] = caption  # a caption is not a text message
         telegram.message(None, chat_id=chat_id, user_id=user_id, chat_type=chat_type, **extra)
-        expected[chat_id] = 1
+        expected[chat_id] = _answered(None, chat_type)
     await _settle(telegram)
     _assert_replies(telegram, expected)
     assert all("文字" in c.params["text"] for chat in expected for c in telegram.sent(chat_id=chat))
@@ -561,7 +574,7 @@ async def test_junk_mid_guide_gets_one_chinese_reply_each(telegram, logs, start,
             )
         else:
             telegram.message(text, chat_id=chat_id, user_id=user_id, chat_type=chat_type)
-        expected += 0 if _for_another_bot(text) else 1
+        expected += _answered(None if text == "sticker" else text, chat_type)
     await _settle(telegram)
     _assert_replies(telegram, {chat_id: expected})
     _assert_clean_logs(logs)

@@ -1,14 +1,16 @@
 """Every branch of both guides, through the engine, the outcomes and the real templates."""
 
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 
+from bot.dates import CHINA
 from bot.faq.loader import FaqError
+from bot.guides import reminders
 from bot.guides.engine import Engine, load_guides
 from bot.guides.flow import GuideFlow
 from bot.guides.outcomes import DATE_STEPS
-from bot.render import plain, render
+from bot.render import plain
 
 TODAY = date(2026, 11, 23)
 
@@ -114,7 +116,8 @@ def test_back_undoes_the_last_answer(flow):
 @pytest.mark.parametrize(
     "text, hint",
     [
-        ("明天", "没看懂这个日期"),
+        ("上周", "没看懂这个日期"),
+        ("明天", "这个日期还没到"),
         ("2026-02-30", "这个日期不存在"),
         ("2027-01-01", "这个日期还没到"),
     ],
@@ -277,7 +280,8 @@ def test_death_results_speak_to_the_next_of_kin(flow, inputs):
             and "劳社部函〔2004〕256号 三" in texts[0]
         )
         assert [d.key for d in reply.outcome.deadlines][-1] == "kin_apply"
-        offer = render("reminders_offer", deadlines=reply.outcome.upcoming)
+        moment = datetime.combine(TODAY, time(12), CHINA)
+        offer = reminders.text("reminders_offer", o=reminders.offer(reply.outcome.upcoming, moment))
         assert "近亲属或工会" in offer and "你本人" not in offer
 
 

@@ -33,16 +33,17 @@ async def test_injury_guide_end_to_end_with_document_and_reminders(telegram, con
     [doc] = await api.wait_for("sendDocument")
     name, content = doc.files["document"]
     assert name.endswith(".html") and "工伤认定申请清单" in content.decode("utf-8")
-    assert "rem:add" in buttons(offer) and "最晚" in offer.params["text"]
-    done = await step(api, 12, "rem:add")
+    add, _ = buttons(offer)
+    assert add.startswith("rem:add:") and "北京时间09:00" in offer.params["text"]
+    done = await step(api, 12, add)
     assert "已经设好4个提醒" in done.params["text"]
     listing = await step(api, 13, "/reminders")
     cancel = [b for b in buttons(listing) if b.startswith("rem:cancel:")]
     assert len(cancel) == 4
     cancelled = await step(api, 14, cancel[0])
-    assert "已取消" in cancelled.params["text"]
+    assert "已取消" in cancelled.params["text"] and "你还有3个提醒" in cancelled.params["text"]
     again = await step(api, 15, cancel[0])
-    assert "已经发过或取消过" in again.params["text"]
+    assert "之前已经取消了" in again.params["text"]
     assert len(Reminders(Storage(config.database)).pending()) == 3
 
 

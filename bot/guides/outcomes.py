@@ -10,6 +10,9 @@ from datetime import date
 
 from bot import dates
 
+# Every deadline below is built with dates.deadline(): a last day that falls on a statutory holiday
+# moves to the day after it (《民法典》第二百零三条). review_from is not a last day: it stays.
+
 # 《工伤保险条例》 item for each "what happened" answer of the injury guide.
 ARTICLES = {
     "at_work": "第十四条第（一）项",
@@ -65,10 +68,10 @@ def injury(answers: dict, today: date, stop: str | None = None) -> Outcome:
     out.facts["accident_day"] = day
     if answers.get("employer_applied") != "yes":
         out.deadlines.append(
-            dates.Deadline("employer_apply", dates.add_days(day, EMPLOYER_DAYS), today)
+            dates.deadline("employer_apply", dates.add_days(day, EMPLOYER_DAYS), today)
         )
     own = "kin_apply" if answers["what"] == "sudden_death" else "self_apply"
-    out.deadlines.append(dates.Deadline(own, dates.add_years(day, 1), today))
+    out.deadlines.append(dates.deadline(own, dates.add_years(day, 1), today))
     return out
 
 
@@ -79,10 +82,10 @@ def assess(answers: dict, today: date, stop: str | None = None) -> Outcome:
     if "applied_on" in answers:
         applied = date.fromisoformat(answers["applied_on"])
         out.deadlines.append(
-            dates.Deadline("conclusion_due", dates.add_days(applied, ASSESS_DAYS), today)
+            dates.deadline("conclusion_due", dates.add_days(applied, ASSESS_DAYS), today)
         )
         out.deadlines.append(
-            dates.Deadline(
+            dates.deadline(
                 "conclusion_due_extended",
                 dates.add_days(applied, ASSESS_DAYS + ASSESS_EXTRA_DAYS),
                 today,
@@ -91,7 +94,7 @@ def assess(answers: dict, today: date, stop: str | None = None) -> Outcome:
     if "received_on" in answers:
         received = date.fromisoformat(answers["received_on"])
         out.deadlines.append(
-            dates.Deadline("reassess", dates.add_days(received, REASSESS_DAYS), today)
+            dates.deadline("reassess", dates.add_days(received, REASSESS_DAYS), today)
         )
         out.facts["review_from"] = dates.add_years(received, 1)
     grade = answers.get("grade", "none")

@@ -2,13 +2,62 @@
 
 from __future__ import annotations
 
+import zlib
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.dates import CHINA, Deadline
+from bot.render import render
 from bot.storage.database import Storage, now
 
 DAYS_BEFORE = (7, 1)
 AT = time(9, 0)  # China time: a reminder at breakfast, not at midnight
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One reminder that will really be sent: `days_before` the deadline's last day, at AT."""
+
+    deadline: Deadline
+    days_before: int
+    due: datetime  # China time
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What may be promised for a guide's deadlines at one moment. The offer's text, its
+    buttons and plan() all follow ahead(), so the bot never promises a reminder it won't send."""
+
+    today: date  # China time
+    items: list[tuple[Deadline, list[date]]]  # each deadline not yet passed, its reminder days
+
+    @property
+    def remindable(self) -> list[Deadline]:
+        """The deadlines that get at least one reminder (the rest are too near)."""
+        return [d for d, dues in self.items if dues]
+
+    @property
+    def token(self) -> str:
+        """Names the offer in its buttons, so a press on an older offer is known to be stale."""
+        keys = ",".join(f"{d.key}={d.last_day}" for d in self.remindable)
+        return f"{zlib.crc32(keys.encode()):08x}"
+
+
+def ahead(deadlines: list[Deadline], moment: datetime) -> list[Planned]:
+    """The reminders still after `moment`: 7 days and 1 day before each last day, at AT."""
+    planned = []
+    for d in deadlines:
+        for days in DAYS_BEFORE:
+            due = datetime.combine(d.last_day - timedelta(days=days), AT, CHINA)
+            if due > moment:
+                planned.append(Planned(d, days, due))
+    return planned
+
+
+def offer(deadlines: list[Deadline], moment: datetime) -> Offer:
+    today = moment.astimezone(CHINA).date()
+    items = [(d, [p.due.date() for p in ahead([d], moment)]) for d in deadlines]
+    return Offer(today, [(d, dues) for d, dues in items if d.last_day >= today])
 
 
 class Reminders:
@@ -18,28 +67,22 @@ class Reminders:
     def plan(
         self, deadlines: list[Deadline], chat_id: int, user_key: str, moment: datetime | None = None
     ) -> list[dict]:
-        """Store reminders 7 and 1 days before each deadline, skipping times already past.
+        """Store the reminders ahead() of `moment`; returns all the courier's pending ones.
         Pressing the button twice adds nothing (unique index)."""
-        moment = moment or datetime.now(UTC)
-        rows = []
-        for d in deadlines:
-            for days in DAYS_BEFORE:
-                due = datetime.combine(d.last_day - timedelta(days=days), AT, CHINA)
-                if due <= moment:
-                    continue
-                rows.append(
-                    {
-                        "chat_id": chat_id,
-                        "user_key": user_key,
-                        "deadline_key": d.key,
-                        "last_day": d.last_day.isoformat(),
-                        "days_before": days,
-                        "due_at": due.astimezone(UTC).isoformat(),
-                        "status": "pending",
-                        "created_at": now(),
-                        "sent_at": None,
-                    }
-                )
+        rows = [
+            {
+                "chat_id": chat_id,
+                "user_key": user_key,
+                "deadline_key": p.deadline.key,
+                "last_day": p.deadline.last_day.isoformat(),
+                "days_before": p.days_before,
+                "due_at": p.due.astimezone(UTC).isoformat(),
+                "status": "pending",
+                "created_at": now(),
+                "sent_at": None,
+            }
+            for p in ahead(deadlines, moment or datetime.now(UTC))
+        ]
         if rows:
             self.db.table("reminders").insert_all(rows, ignore=True)
         return self.pending(user_key)
@@ -77,6 +120,11 @@ class Reminders:
         with self.db.conn:
             self.db.execute("update reminders set status = 'failed' where id = ?", [reminder_id])
 
+    def own(self, reminder_id: int, user_key: str) -> dict | None:
+        """The courier's reminder with this id (whatever its status); another's is None."""
+        row = self.get(reminder_id)
+        return row if row and row["user_key"] == user_key else None
+
     def cancel(self, reminder_id: int, user_key: str) -> bool:
         with self.db.conn:
             cur = self.db.execute(
@@ -95,6 +143,11 @@ def last_day(row: dict) -> date:
     return date.fromisoformat(row["last_day"])
 
 
+def text(template: str, /, **context) -> str:
+    """A reminder message: each states the hour reminders go out, from AT itself."""
+    return render(template, at=f"{AT:%H:%M}", **context)
+
+
 def describe(row: dict) -> dict:
     """What the templates show of a reminder: its China-time day and its deadline."""
     return {
@@ -102,4 +155,5 @@ def describe(row: dict) -> dict:
         "deadline_key": row["deadline_key"],
         "last": last_day(row),
         "due": due_at(row).astimezone(CHINA).date(),
+        "status": row["status"],
     }

@@ -205,7 +205,9 @@ def city_key(city: str | None) -> str | None:
     if not city:
         return None
     c = norm(city)
-    canon = regions.canonical(c)
+    # Only the regions' own names (济宁市 -> 济宁), not canonical(): that maps every city to its
+    # province, and an outlet's city must stay its city (深圳, not 广东).
+    canon = regions.ALIASES.get(c)
     if canon:
         return canon
     return c[:-1] if len(c) > 2 and c.endswith("市") else c

@@ -1,0 +1,81 @@
+"""In groups the bot speaks only when spoken to (walkthrough M8): chatter is neither answered nor
+stored; a mention or a reply to the bot is answered (and not kept as a gap); guides, outlet
+lookups and reminders move to the private chat with a link that starts them there."""
+
+import asyncio
+
+from bench.fakeapi import BOT_USER
+from bot.reply import MENU
+from tests.support.telegram import step
+
+GROUP, MEMBER = -100200, 8002
+
+
+def _gaps(storage) -> int:
+    return storage.db.table("gaps").count
+
+
+async def _quiet(api, chat: int) -> list:
+    await asyncio.sleep(0.5)  # give the bot time to (not) answer
+    return api.sent("sendMessage", chat)
+
+
+async def test_m8_group_chatter_is_not_answered_or_stored(telegram, storage):
+    for text in ("今天好累啊，谁帮我带个饭", "哈哈哈", "上班路上被车撞了算工伤吗"):
+        telegram.message(text, chat_id=GROUP, user_id=MEMBER, chat_type="group")
+    assert await _quiet(telegram, GROUP) == []
+    assert _gaps(storage) == 0
+
+
+async def test_m8_a_mention_is_answered_and_not_kept_as_a_gap(telegram, storage):
+    telegram.message(
+        "@courier_test_bot 上班路上被车撞了算工伤吗",
+        chat_id=GROUP,
+        user_id=MEMBER,
+        chat_type="group",
+    )
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "依据" in reply.params["text"]
+    telegram.message("@courier_test_bot 哈哈哈", chat_id=GROUP, user_id=MEMBER, chat_type="group")
+    await telegram.wait_for("sendMessage", count=2, chat_id=GROUP)
+    assert _gaps(storage) == 0
+
+
+async def test_m8_a_reply_to_the_bot_is_answered(telegram):
+    bot_message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": GROUP, "type": "group"},
+        "from": BOT_USER,
+        "text": "你好",
+    }
+    telegram.message(
+        "网点不给报工伤咋办",
+        chat_id=GROUP,
+        user_id=MEMBER,
+        chat_type="group",
+        reply_to_message=bot_message,
+    )
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "依据" in reply.params["text"]
+
+
+async def test_m8_guides_and_lookups_move_to_the_private_chat(telegram):
+    for n, command in enumerate(("/injury", "/assess", "/outlet 中通", "/reminders"), 1):
+        telegram.message(command, chat_id=GROUP, user_id=MEMBER, chat_type="group")
+        calls = await telegram.wait_for("sendMessage", count=n, chat_id=GROUP)
+        assert "请私聊我" in calls[-1].params["text"]
+        assert "https://t.me/courier_test_bot?start=" in calls[-1].params["text"]
+
+
+async def test_the_private_link_starts_the_guide_there(telegram):
+    started = await step(telegram, 1, "/start injury")
+    assert "工伤认定指引" in started.params["text"] and "第1步" in started.params["text"]
+    outlet = await step(telegram, 2, "/start outlet")
+    assert "网点" in outlet.params["text"]
+
+
+async def test_m8_the_outlet_menu_button_in_a_group_points_to_private(telegram):
+    telegram.callback(MENU + "outlet", chat_id=GROUP, user_id=MEMBER, chat_type="group")
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "请私聊我" in reply.params["text"]
