@@ -194,9 +194,8 @@ def _moved(before: date, after: date) -> date | None:
 
 def _statutory_holiday(day: date) -> bool:
     """A day of a holiday the State Council announces (国庆节, 春节 …), weekends inside it included.
-    An ordinary Saturday or Sunday does not count: 第二百零三条 names 法定休假日, and our labour
-    law keeps it apart from the weekly 休息日 (《劳动法》第四十四条: "（二）休息日安排劳动者工作…
-    （三）法定休假日安排劳动者工作…"). Some courts do extend a period that ends on a weekend, but a
-    last day shown a weekend too early costs a courier nothing, one shown too late can cost the claim."""
+    An ordinary Saturday or Sunday does not count: 第二百零三条 names 法定休假日, not every rest
+    day. Some courts do extend a period that ends on a weekend, but a last day shown a weekend too
+    early costs a courier nothing, one shown too late can cost the claim."""
     on_holiday, name = chinese_calendar.get_holiday_detail(day)
     return bool(on_holiday and name)
