@@ -29,7 +29,7 @@ from handlers.commands import ADVERTISED
 from handlers.context import CONTEXT_TYPES, Context
 from handlers.health import HealthServer
 from handlers.persistence import SQLitePersistence
-from handlers.polling import GetUpdatesRequest
+from handlers.polling import GetUpdatesRequest, withhold_update_content
 from handlers.ratelimit import RetryingRateLimiter
 
 RETENTION_EVERY = 3600  # seconds between purges of lookups older than the retention period
@@ -93,7 +93,8 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
         )
     timeout = config.request_timeout
     builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout)
-    # One update PTB cannot parse must not stop polling for everyone (handlers/polling.py).
+    # One update PTB cannot parse must not stop polling for everyone, nor reach the log in full.
+    withhold_update_content()
     builder = builder.get_updates_request(GetUpdatesRequest(connection_pool_size=1))
     app = builder.build()
     app.bot_data.assistant = assistant

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import warnings
 from typing import Any
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 IN_GUIDE, PAUSED = 1, 2  # PAUSED: a command came mid-guide; texts are questions, buttons resume
 SESSION = "guide"  # context.user_data key of the engine's session (persisted)
 IDLE = 1800.0  # seconds: a guide left this long is over, and the next text is a question again
+_RESUME_WORDS = re.compile(r"^\s*(继续|接着|继续指引|接着来|好的?|嗯|行)\s*[。.!！]?\s*$")
 # Commands that work mid-guide too (the guide then waits: "继续指引？"); /cancel /back /injury
 # /assess /forgetme act on the guide itself.
 ELSEWHERE = {
@@ -151,6 +153,22 @@ async def _expired(update: Update, context: Context, session: dict, text: str) -
     return ConversationHandler.END
 
 
+async def paused_text(update: Update, context: Context) -> int:
+    """A text while the guide waits: 继续 resumes it; anything else is a question (and a guide
+    left alone for IDLE is dropped, so its answers are not kept for ever)."""
+    message, user_data = update.effective_message, context.user_data
+    assert message is not None and message.text is not None and user_data is not None
+    session = user_data.get(SESSION)
+    if session is not None and _RESUME_WORDS.match(message.text):
+        current = flow(context).resume(session)
+        if current is not None:
+            return await _reply(update, context, current, session)
+    if session is not None and time.time() - session.get("at", time.time()) > IDLE:
+        return await _expired(update, context, session, message.text)
+    await qa.question(update, context)
+    return PAUSED
+
+
 async def elsewhere(update: Update, context: Context) -> int:
     """/help, /region, /outlet … mid-guide: answered as anywhere else, in one message that also
     says the guide waits ("继续指引？"); until the courier picks, texts are questions again."""
@@ -254,7 +272,10 @@ def conversation() -> ConversationHandler:
                 ],
                 # Paused: the guide's buttons (and 继续/结束) still work; texts, other commands and
                 # other buttons go to the other handlers as if no guide were running.
-                PAUSED: [CallbackQueryHandler(button, pattern="^g:")],
+                PAUSED: [
+                    CallbackQueryHandler(button, pattern="^g:"),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, paused_text),
+                ],
             },
             fallbacks=own,
             name=CONVERSATION,

@@ -37,6 +37,8 @@ async def pending(update: Update, context: Context) -> None:
     """Runs before the other handlers (group -1) on every text: the answer to the outlet prompt
     is looked up and goes no further. The prompt is used up either way: a command or a question
     instead (上班路上被车撞了算工伤吗) goes on to its own handler and is never logged as a lookup."""
+    if not groups.private(update):  # the prompt was asked in the private chat: answered there
+        return
     prompt = context.user_data.pop(PROMPT, None) if context.user_data is not None else None
     if not prompt or prompt.get("until", 0) < time.time():
         return

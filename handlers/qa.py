@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.render import render
-from bot.reply import MENU, Reply
+from bot.reply import MENU, OUTLET, Reply
 from handlers import groups, reminders
 from handlers.application import kind_of
 from handlers.common import assistant, for_another_bot, send, user_of
@@ -43,6 +43,10 @@ def benefit_reply(update: Update, context: Context) -> Reply:
 
 
 async def start(update: Update, context: Context) -> None:
+    link = (context.args or [""])[0]
+    if link and not groups.private(update):  # /start outlet|reminders typed in a group
+        await groups.to_private(update, context, link)
+        return
     await send(update, start_reply(update, context), context)
 
 
@@ -61,16 +65,21 @@ async def benefit(update: Update, context: Context) -> None:
 async def question(update: Update, context: Context) -> None:
     """Free text: in a group it reached here only when addressed to the bot (handlers/groups.py),
     and an unanswered one is not kept as a gap there."""
-    text = groups.addressed_text(update, context)
-    reply = assistant(context).ask(text, user_of(update, context), record=groups.private(update))
-    await send(update, reply, context)
+    core = assistant(context)
+    text, private = groups.addressed_text(update, context), groups.private(update)
+    intent = core.intents.classify(text)
+    if not private and intent is not None and intent.name == "outlet":  # a lookup: not for a group
+        await groups.to_private(update, context, "outlet")
+        return
+    await send(update, core.ask(text, user_of(update, context), record=private), context)
 
 
 async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None  # a CallbackQueryHandler's update has a query
     await query.answer()
-    if query.data == MENU + "outlet" and not groups.private(update):
+    data = query.data or ""
+    if (data == MENU + "outlet" or data.startswith(OUTLET)) and not groups.private(update):
         await groups.to_private(update, context, "outlet")
         return
     reply = assistant(context).callback(query.data or "", user_of(update, context))

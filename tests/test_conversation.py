@@ -117,3 +117,34 @@ def test_m5_in_the_console_help_and_questions_work_mid_guide(assistant):
     answered = console.handle("网点不给报工伤咋办")
     assert "依据" in answered.text and "第1步" in answered.text
     assert "哪天" in console.press("g:what:at_work").text  # step 1 is still the guide's step
+
+
+async def test_an_outlet_name_with_a_question_word_is_still_looked_up(telegram, storage):
+    await step(telegram, 1, "/outlet")
+    await step(telegram, 2, "中通城西网点交了吗")
+    assert _lookups(storage) == 1
+
+
+async def test_typing_continue_resumes_a_paused_guide(telegram):
+    await step(telegram, 1, "/injury")
+    await step(telegram, 2, "/help")
+    resumed = await step(telegram, 3, "继续")
+    assert "第1步" in resumed.params["text"]
+
+
+def test_raw_updates_never_reach_the_log():
+    import logging
+
+    from handlers.polling import WithholdUpdateContent
+
+    record = logging.LogRecord(
+        "telegram.Bot",
+        logging.CRITICAL,
+        "",
+        0,
+        "Error while parsing updates! Received data was %r",
+        ([{"message": {"text": "我的手机13912345678"}}],),
+        None,
+    )
+    WithholdUpdateContent().filter(record)
+    assert "1391234" not in record.getMessage() and "withheld" in record.getMessage()

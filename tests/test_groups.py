@@ -79,3 +79,37 @@ async def test_m8_the_outlet_menu_button_in_a_group_points_to_private(telegram):
     telegram.callback(MENU + "outlet", chat_id=GROUP, user_id=MEMBER, chat_type="group")
     [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
     assert "请私聊我" in reply.params["text"]
+
+
+async def test_an_outlet_question_in_a_group_goes_private_and_is_not_logged(telegram, storage):
+    telegram.message(
+        "@courier_test_bot 中通城西网点交工伤保险了吗",
+        chat_id=GROUP,
+        user_id=MEMBER,
+        chat_type="group",
+    )
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "请私聊我" in reply.params["text"]
+    assert storage.db.table("lookups").count == 0
+
+
+async def test_start_links_typed_in_a_group_point_to_private(telegram):
+    telegram.message("/start reminders", chat_id=GROUP, user_id=MEMBER, chat_type="group")
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "请私聊我" in reply.params["text"]
+
+
+async def test_a_private_prompt_is_not_answered_from_a_group(telegram, storage):
+    await step(telegram, 1, "/outlet")  # private chat 42, user 42
+    bot_message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": GROUP, "type": "group"},
+        "from": BOT_USER,
+        "text": "你好",
+    }
+    telegram.message(
+        "中通", chat_id=GROUP, user_id=42, chat_type="group", reply_to_message=bot_message
+    )
+    await telegram.wait_for("sendMessage", count=2)
+    assert storage.db.table("lookups").count == 0

@@ -32,6 +32,7 @@ from bot.reply import OUTLET, OUTLET_NAME, Reply
 from bot.storage.database import Storage
 from bot.text import looks_like_question, norm
 
+_OUTLET_WORDS = re.compile(r"网点|驿站|营业部|服务部|分部|站点|揽投|分拨")
 # Words of "does my outlet pay 工伤保险?" that are not part of the outlet's name.
 _QUESTION_WORDS = re.compile(
     r"我是|我在|我们|我的|咱们|给我|的小哥|快递员|小哥|有没有|有没|交没交|上没上|买没买|交了|上了|买了|参加了|"
@@ -62,7 +63,10 @@ class OutletDesk:
         and not a question about something else (上班路上被车撞了算工伤吗) — that is answered
         as a question, and never logged as a lookup officials would read."""
         text = text.strip()
-        return bool(text) and not text.startswith("/") and not looks_like_question(text)
+        if not text or text.startswith("/"):
+            return False
+        # "中通城西网点交了吗" still names the outlet; "上班路上被车撞了算工伤吗" names none.
+        return not looks_like_question(text) or bool(brands_in(text) or _OUTLET_WORDS.search(text))
 
     def prompt(self, user: str | None, too_long: bool = False) -> Reply:
         """Ask for the outlet's name or number. The reply `expects` it: the channel keeps that
