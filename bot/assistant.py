@@ -223,8 +223,8 @@ class Assistant:
 
     def menu(self, action: str, user: str | None) -> Reply | None:
         """A main-menu button. None if the action is unknown (forged or stale)."""
-        if action == "qa":
-            return self.help()
+        if action == "qa":  # 政策问答: how to ask, not the whole /help
+            return Reply(render("ask_prompt"))
         if action == "region":
             return self.region_menu(user)
         if action == "region_other":  # the same reply as typing the button's label

@@ -20,9 +20,10 @@ SOURCE = "src:"  # 📄 查看原文 of an entry: "src:<entry id>"
 OUTLET = "ol:"  # an outlet picked from lookup candidates: "ol:<outlet id>" (bot/outlets/desk.py)
 GUIDE = "g:"  # a guide's answer: "g:<step>:<value>", "g:back", "g:cancel" (bot/guides/flow.py)
 REMINDER = "rem:"  # a reminder offer or cancel button (handlers/reminders.py)
+FORGET = "forget:"  # /forgetme's 确定删除 / 不删了: "forget:yes", "forget:no" (handlers/privacy.py)
 # Every prefix, for the update log (anything else was forged and is logged as "other").
 BUTTON_PREFIXES = frozenset(
-    p.rstrip(":") for p in (FAQ, MENU, REGION, SOURCE, OUTLET, GUIDE, REMINDER)
+    p.rstrip(":") for p in (FAQ, MENU, REGION, SOURCE, OUTLET, GUIDE, REMINDER, FORGET)
 )
 OUTLET_NAME = "outlet_name"  # Reply.expects: the next text is the outlet's name (a prompt)
 PROMPT_TTL = 600.0  # seconds such a prompt waits; the channel keeps it (persisted in Telegram)

@@ -44,9 +44,15 @@ _ID_CARD = re.compile(r"(?<!\d)(?:\d{17}[\dXx]|\d{15})(?![\dXx])")
 
 
 def mask_personal(text: str) -> str:
-    """`text` with phone and ID-card numbers blanked out, before anything stores it."""
+    """`text` as it may be stored: phone and ID-card numbers blanked out, and control and format
+    characters (NUL, ESC[31m, right-to-left overrides) dropped, so that printing stored questions
+    to a curator's terminal cannot run escape sequences."""
     text = unicodedata.normalize("NFKC", text).strip()
+    text = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in _CONTROL)
     return _PHONE.sub("#" * 11, _ID_CARD.sub("#" * 18, text))
+
+
+_CONTROL = ("Cc", "Cf")
 
 
 def strip_noise(text: str) -> str:

@@ -121,6 +121,7 @@ def register(app: Application) -> None:
     app.add_handler(guide.conversation())
     app.add_handler(CommandHandler("reminders", reminders.list_command))
     app.add_handler(CommandHandler("forgetme", privacy.forget_me))
+    app.add_handler(CallbackQueryHandler(privacy.confirm, pattern=privacy.PATTERN))
     app.add_handler(CallbackQueryHandler(reminders.button, pattern="^rem:"))
     app.add_handler(CommandHandler("start", qa.start))
     app.add_handler(CommandHandler("help", qa.help_))
@@ -132,6 +133,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("stats", outlets.stats))
     app.add_handler(CommandHandler("premium", outlets.premium))
     app.add_handler(CallbackQueryHandler(qa.button))
+    app.add_handler(CommandHandler(["back", "cancel"], qa.no_guide))  # a guide catches them first
     app.add_handler(MessageHandler(private_or_group & filters.COMMAND, qa.unknown_command))
     app.add_handler(MessageHandler(private_or_group & filters.TEXT, qa.question))
     # Stickers, photos, voice, locations…: a kind reply asking for text.

@@ -16,6 +16,7 @@ from handlers.context import Context
 CONVERSATION = "guide"
 PROMPT = "prompt"  # user_data key: what the next text answers, and until when  # the guides' ConversationHandler name (its persistence key)
 BUTTONS_PER_ROW = 2
+WIDE_LABEL = 9  # characters: a longer label gets a row of its own, or a phone cuts off its end
 
 
 def assistant(context: Context) -> Assistant:
@@ -47,9 +48,20 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 @functools.lru_cache(maxsize=1024)
 def _markup(pairs: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
     """Markups are immutable and the same few recur (related topics, menus): build each once."""
-    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in pairs]
-    rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
+    rows: list[list[InlineKeyboardButton]] = []
+    for label, data in pairs:
+        button = InlineKeyboardButton(label, callback_data=data)
+        last = rows[-1] if rows else []
+        if 0 < len(last) < BUTTONS_PER_ROW and _short(label) and _short(last[0].text):
+            last.append(button)
+        else:
+            rows.append([button])
     return InlineKeyboardMarkup(rows)
+
+
+def _short(label: str) -> bool:
+    """Whether a label shares a row: the differing end of a long one (同等责任) must show."""
+    return len(label) <= WIDE_LABEL
 
 
 async def send(update: Update, reply: Reply, context: Context | None = None) -> None:

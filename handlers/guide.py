@@ -214,9 +214,12 @@ async def button(update: Update, context: Context) -> int:
 async def back(update: Update, context: Context) -> int:
     assert context.user_data is not None  # guides run for a user: PTB makes their user_data
     session = context.user_data.get(SESSION)
+    first = session is not None and not session.get("history")
     reply = flow(context).back(session) if session else None
     if reply is None:
         return await _reply(update, context, Reply(render("guide_none")), None)
+    if first:  # nothing to go back to: say so instead of silently asking step 1 again
+        reply.text = render("guide_first") + "\n\n" + reply.text
     return await _reply(update, context, reply, session)
 
 
@@ -248,6 +251,7 @@ def conversation() -> ConversationHandler:
         warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
         own: list[BaseHandler[Update, Any, object]] = [  # the guide's own commands, every state
             CommandHandler("forgetme", privacy.forget_me),
+            CallbackQueryHandler(privacy.confirm, pattern=privacy.PATTERN),  # "yes" ends the guide
             CommandHandler("cancel", cancel),
             CommandHandler("back", back),
             CommandHandler("injury", start_injury),

@@ -86,6 +86,11 @@ async def button(update: Update, context: Context) -> None:
     await send(update, reply, context)
 
 
+async def no_guide(update: Update, context: Context) -> None:
+    """/back or /cancel with no guide running: say so, rather than print the whole /help."""
+    await send(update, Reply(render("guide_none")))
+
+
 async def not_text(update: Update, context: Context) -> None:
     await send(update, Reply(render("not_text")))
 

@@ -148,3 +148,39 @@ def test_raw_updates_never_reach_the_log():
     )
     WithholdUpdateContent().filter(record)
     assert "1391234" not in record.getMessage() and "withheld" in record.getMessage()
+
+
+async def test_l1_back_and_cancel_without_a_guide_say_so(telegram):
+    for n, command in enumerate(("/back", "/cancel"), 1):
+        reply = await step(telegram, n, command)
+        assert "现在没有进行中的指引" in reply.params["text"]
+
+
+async def test_l1_back_at_the_first_step_says_so(telegram):
+    await step(telegram, 1, "/injury")
+    reply = await step(telegram, 2, "/back")
+    assert "已经是第一步了" in reply.params["text"] and "第1步" in reply.params["text"]
+
+
+async def test_m3_long_labels_get_a_row_of_their_own(telegram):
+    reply = await step(telegram, 1, "/injury")
+    import json
+
+    rows = json.loads(reply.params["reply_markup"])["inline_keyboard"]
+    for row in rows:
+        if len(row) > 1:
+            assert all(len(b["text"]) <= 9 for b in row)
+    assert any(len(row) == 1 and len(row[0]["text"]) > 9 for row in rows)
+
+
+async def test_l5_the_ask_menu_says_how_to_ask(telegram):
+    reply = await step(telegram, 1, MENU + "qa")
+    assert "请直接打字提问" in reply.params["text"] and "/forgetme" not in reply.params["text"]
+
+
+def test_l4_the_welcome_keeps_its_paragraphs():
+    from bot.render import render
+
+    for region in (None, "济宁"):
+        text = render("welcome", region=region)
+        assert "按钮。\n\n" in text and "\n\n我不是政府部门" in text

@@ -1,5 +1,6 @@
 """Every branch of both guides, through the engine, the outcomes and the real templates."""
 
+import re
 from datetime import date, datetime, time
 
 import pytest
@@ -8,9 +9,9 @@ from bot.dates import CHINA
 from bot.faq.loader import FaqError
 from bot.guides import reminders
 from bot.guides.engine import Engine, load_guides
-from bot.guides.flow import GuideFlow
+from bot.guides.flow import MENU_GUIDES, GuideFlow
 from bot.guides.outcomes import DATE_STEPS
-from bot.render import plain
+from bot.render import label, macro_lines, plain
 
 TODAY = date(2026, 11, 23)
 
@@ -377,3 +378,101 @@ def test_assess_result_names_the_grade_bands_other_benefits(flow, grade, bands, 
     reply, _ = walk(flow, "assess", "yes", "yes", "concluded", "2026-11-20", grade, "全国")
     text = plain(reply.text)
     assert all(b in text for b in bands) and not any(a in text for a in absent)
+
+
+# --- walkthrough 2026-11: M11, M13, L2, L10 ----------------------------------------------------
+
+
+def test_overdue_assessment_says_what_to_do_and_that_the_region_has_no_document(flow):
+    """M11: applied 2026-08-01, so 60 and 60+30 days have both passed (条例第二十五条)."""
+    reply, _ = walk(flow, "assess", "yes", "yes", "applied", "2026-08-01", "江苏")
+    text = plain(reply.text)
+    assert "已经超过法定期限还没结论：可以向受理申请的劳动能力鉴定委员会询问" in text
+    assert "5个工作日内一次性告知" in text and "视为放弃这次申请" in text
+    assert "《劳动能力鉴定管理办法》第十条" in text and "拨打12333问" in text
+    assert "江苏省：我们还没有当地文件，这里按全国规定回答" in text
+
+
+def test_assessment_past_60_days_only_explains_the_30_day_extension(flow):
+    reply, _ = walk(flow, "assess", "yes", "yes", "applied", "2026-09-01", "吉林")
+    text = plain(reply.text)
+    assert "60日已经过了" in text and "可以延长30日（《劳动能力鉴定管理办法》第十条）" in text
+    assert "已经超过法定期限" not in text
+    assert "还没有当地文件" not in text  # 吉林 has its own document
+
+
+def test_assessment_within_60_days_gives_no_overdue_advice(flow):
+    reply, _ = walk(flow, "assess", "yes", "yes", "applied", "2026-11-01", "全国")
+    text = plain(reply.text)
+    assert "已经过了：" not in text and "已经超过法定期限" not in text
+    assert "还没有当地文件" not in text  # 全国 is not a region without documents
+
+
+@pytest.mark.parametrize("region, noted", [("广东", True), ("广西", False), ("长治", False)])
+def test_injury_result_says_when_the_region_has_no_document(flow, region, noted):
+    reply, _ = walk(flow, "injury", "at_work", ACCIDENT, "no", "no", "yes", "licensed", region)
+    assert ("我们还没有当地文件" in plain(reply.text)) == noted
+
+
+def test_death_checklist_lists_only_what_the_sources_require(flow):
+    """M13: 条例第十八条 and 《工伤认定办法》第六条 list the same papers for a death; no source
+    names a death certificate or resuscitation record, so the checklist must not ask for them."""
+    reply, _ = walk(flow, "injury", "sudden_death", ACCIDENT, "no", *AFTER_EXCLUSION)
+    text, html = plain(reply.text), reply.document[1].decode("utf-8")
+    for page in (text, html):
+        assert "死亡证明" not in page and "抢救记录" not in page
+        assert "《工伤认定申请表》" in page and "医疗诊断证明" in page
+    assert "建议（条例没有为死亡情形另列材料）" in text and "劳社部函〔2004〕256号 三" in text
+    assert "网点不申请的，近亲属或工会" in text
+
+
+@pytest.mark.parametrize("what", ["at_work", "sudden_death", "disease"])
+def test_every_material_is_article_18_or_labelled_advice(flow, what):
+    reply, _ = walk(flow, "injury", what, *INJURY_TAIL)
+    listed = macro_lines("_claims", "injury_materials", reply.outcome.answers)
+    article_18 = ("《工伤认定申请表》", "与用人单位", "医疗诊断证明")
+    assert all(line.startswith(article_18 + ("建议",)) for line in listed), listed
+
+
+ASSESS_STOPS = {
+    "needs_decision": ("no",),
+    "still_treating": ("yes", "treating", "running"),
+}
+
+
+@pytest.mark.parametrize(
+    "guide, inputs",
+    [("injury", i) for i in STOPS.values()] + [("assess", i) for i in ASSESS_STOPS.values()],
+)
+def test_a_stop_offers_the_guide_again_for_a_mis_tap(flow, guide, inputs):
+    """L2: the session is gone after a stop (answer() returns None), so no "上一步": the guide's
+    own menu button restarts it, and the text says what the button is for."""
+    reply, session = walk(flow, guide, *inputs)
+    assert session is None and reply.outcome.stop
+    restart = next(data for data, g in MENU_GUIDES.items() if g == guide)
+    assert (label(f"menu_{guide}_guide"), restart) in reply.buttons
+    assert f"点错了选项？点下面的“{label(f'menu_{guide}_guide')}”从头再选一遍" in plain(reply.text)
+    assert label("guide_back") not in [b for b, _ in reply.buttons]  # it could not work here
+
+
+def test_a_finished_guide_has_no_restart_button(flow):
+    reply, _ = walk(flow, "injury", "at_work", *INJURY_TAIL)
+    assert not reply.buttons and "点错了选项" not in reply.text
+
+
+LAST_DAY_WALKS = [
+    ("injury", ("at_work", "2026-11-20", "no", "no", "yes", "licensed", "全国")),
+    ("injury", ("sudden_death", ACCIDENT, "no", "no", "no", "filed", "广东")),
+    ("assess", ("yes", "yes", "applied", "2026-11-01", "全国")),
+    ("assess", ("yes", "yes", "concluded", "2026-11-20", "7", "吉林")),
+] + [("injury", i) for i in STOPS.values()]
+
+
+@pytest.mark.parametrize("guide, inputs", LAST_DAY_WALKS)
+def test_no_result_says_date_qian_for_a_last_day(flow, guide, inputs):
+    """L10: "12月20日前" reads as excluding the 20th; results say "最晚 12月20日"."""
+    reply, _ = walk(flow, guide, *inputs)
+    pages = [plain(reply.text)] + ([reply.document[1].decode("utf-8")] if reply.document else [])
+    for page in pages:
+        assert not re.search(r"\d+日\s*前", page), page
+    assert bool(reply.outcome.deadlines) == ("最晚" in pages[0])  # "other" stops before the date

@@ -21,6 +21,9 @@ async def test_outlet_command_finds_the_sample_outlet(telegram):
     assert "<b>中通快递城西网点</b>" in text and reply.params["parse_mode"] == "HTML"
     assert "已参加工伤保险" in text and "2022-05" in text
     assert SOURCE_LINE in text and "不是真实名单" in text
+    # fictional data: the warning first, then what the row says, with no ✅/❌ verdict (M10)
+    assert text.index("不是真实名单") < text.index("<b>中通快递城西网点</b>")
+    assert "✅" not in text and "名单显示" not in text
 
 
 async def test_menu_prompt_then_name_then_pick(telegram):
@@ -33,7 +36,9 @@ async def test_menu_prompt_then_name_then_pick(telegram):
     picks = [b for b in buttons(choices) if b.startswith("ol:")]
     assert len(picks) >= 2 and all(len(b.encode()) <= 64 for b in picks)
     shown = await step(telegram, 3, picks[1])
-    assert "名单显示" in shown.params["text"] and SOURCE_LINE in shown.params["text"]
+    shown_text = shown.params["text"]
+    assert "示例名单里写的是（虚构）" in shown_text and SOURCE_LINE in shown_text
+    assert shown_text.startswith("⚠️") and "名单显示" not in shown_text  # no verdict (M10)
     # the prompt was answered: the next text is a policy question again
     answer = await step(telegram, 4, "上班路上骑电动车被车撞了算工伤吗")
     assert "第十四条" in answer.params["text"]

@@ -9,6 +9,9 @@ import sys
 import pytest
 
 from bench.load import generate_outlets
+from bot.config import Config
+from bot.limits import PerUserLimit
+from bot.outlets.desk import OutletDesk, reply_for
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from tests.support import outlet_lists
@@ -23,9 +26,11 @@ def registry(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lookup")
     storage = Storage(tmp / "lookup.db")
     reg = Registry(storage)
-    reg.import_csv(outlet_lists.write(tmp / "jn.csv"), "济宁市邮政管理局（虚构）", "2026-10")
+    # fictional, but imported as real lists (sample=False): replies give their verdicts
+    jn = outlet_lists.write(tmp / "jn.csv")
+    reg.import_csv(jn, "济宁市邮政管理局（虚构）", "2026-10", sample=False)
     generate_outlets(3000, tmp / "noise.csv", seed=1)
-    reg.import_csv(tmp / "noise.csv", "生成的干扰数据（虚构）", "2026-10")
+    reg.import_csv(tmp / "noise.csv", "生成的干扰数据（虚构）", "2026-10", sample=False)
     yield reg
     storage.close()
 
@@ -105,6 +110,58 @@ def test_brand_words_help_but_do_not_dominate(registry):
     assert registry.lookup("中通人民路").status != "insured"
     # the place is right and the brand missing: still found
     assert registry.lookup("琵琶山路").best.outlet["name"] == "百世快递琵琶山路网点"
+
+
+# --- the courier's region is a first guess, not a filter (M9) --------------------------------
+def desk_for(storage, region):
+    config = Config(token="t", user_salt="s")  # the desk uses `storage`, not config.database
+    return OutletDesk(config, storage, PerUserLimit(1000), lambda _user: region)
+
+
+@pytest.mark.parametrize("query", ["中通快递城西网点", "中通城西"])
+def test_a_region_set_does_not_hide_the_exact_outlet_elsewhere(registry, query):
+    # 广西's only 城西 outlet is 韵达's: it must not stop the search reaching 济宁's 中通 one
+    assert registry.lookup(query, "广西").status == "ambiguous"
+    text = desk_for(registry.storage, "广西").lookup(query, "u", "test").text
+    assert "<b>中通快递城西网点</b>" in text and "山东济宁市任城区（不在你设置的地区）" in text
+    assert "在广西壮族自治区的名单里没找到" in text and "✅ 名单显示" in text
+
+
+def test_widening_keeps_local_matches_and_never_guesses(registry):
+    desk = desk_for(registry.storage, "广西")
+    local = desk.lookup("圆通红星路", "u", "test").text  # also in 济宁: the local one wins
+    assert "GX-YZ-0010" in local and "不在你设置的地区" not in local
+    text = desk.lookup("顺丰城西", "u", "test").text  # no 顺丰 outlet in 城西 anywhere
+    assert "请点一下你所在的网点" in text or "没有在已导入的名单里找到" in text
+    assert "名单显示" not in text
+    choices = desk.lookup("中通洸河路", "u", "test").text  # two 中通 outlets in 济宁
+    assert choices.count("（不在你设置的地区）") == 2 and "名单显示" not in choices
+
+
+# --- fictional sample data gives no verdict (M10) -------------------------------------------
+def test_sample_data_warns_first_and_gives_no_verdict(tmp_path):
+    storage = Storage(tmp_path / "sample.db")
+    try:
+        desk = desk_for(storage, None)  # a fresh deployment loads the sample list
+        for query in ("中通 城西 网点", "百世鼓楼大街", "城西"):
+            text = desk.lookup(query, "u", "test").text
+            assert text.startswith("⚠️ <b>这是示例数据（虚构）</b>"), text
+            assert not any(word in text for word in ("✅", "❌", "名单显示")), text
+        found = desk.lookup("中通 城西 网点", "u", "test").text
+        assert "示例名单里写的是（虚构）：已参加工伤保险，从2022-05起，参保18人" in found
+        assert found.count("不是真实名单") == 1
+        # the walkthrough's repro: 济宁's 邮政 城西 outlet no longer hides 广西's 中通 one
+        away = desk_for(storage, "济宁").lookup("中通快递城西网点", "u", "test").text
+        assert "广西南宁市西乡塘区（不在你设置的地区）" in away and "名单显示" not in away
+    finally:
+        storage.close()
+
+
+def test_a_real_list_keeps_its_verdict(registry):
+    text = reply_for(registry, registry.lookup("中通洸河路二部")).text
+    assert (
+        "❌ 名单显示" in text and "示例数据" not in text and "（虚构）" not in text.split("📄")[0]
+    )
 
 
 # --- the CLI contract --------------------------------------------------------------------------

@@ -96,6 +96,16 @@ def test_premium_notes_show_the_jining_same_month_rule_only_in_jining(assistant,
     assert ("劳社部函〔2004〕256号 一" in reply) != jining
 
 
+# M12: 个人不缴纳 is 《工伤保险条例》第十条 for everyone; 济宁方案 is cited in 济宁 only.
+@pytest.mark.parametrize(
+    "text, jining", [("12 98000 0.5% 广西", False), ("广西", False), ("12 98000 济宁", True)]
+)
+def test_only_jining_is_told_jining_rules(assistant, text, jining):
+    reply = assistant.outlets.premium(text, None).text
+    assert "个人不缴纳工伤保险费" in reply and "《工伤保险条例》第十条" in reply
+    assert ("济宁方案" in reply) == jining and ("两个网点的规则" in reply) == jining
+
+
 def test_no_rate_known_asks_instead_of_guessing(assistant):
     text = assistant.outlets.premium("12 98000 吉林", None).text
     assert "还缺费率" in text and "五类行业" in text and "元/年 ×" not in text

@@ -140,7 +140,8 @@ async def test_forgetme_removes_state_reminders_and_region(telegram, config):
     key = user_key(config.user_salt, "telegram", 42)
     assert Reminders(storage).pending(key) and storage.region(key) == "济宁"
     await step(api, 12, "/injury")  # a guide in progress, too
-    bye = await step(api, 13, "/forgetme")
+    await step(api, 13, "/forgetme")  # asks first (M14)
+    bye = await step(api, 14, "forget:yes")
     assert "已经删掉" in bye.params["text"] and "4个提醒" in bye.params["text"]
     fresh = Storage(config.database)
     assert not Reminders(fresh).pending(key) and fresh.region(key) is None
@@ -149,5 +150,5 @@ async def test_forgetme_removes_state_reminders_and_region(telegram, config):
             break
         await asyncio.sleep(0.02)
     assert not list(fresh.db["ptb_user_data"].rows)
-    after = await step(api, 14, "派件途中摔伤算工伤吗")  # a question again, not guide input
+    after = await step(api, 15, "派件途中摔伤算工伤吗")  # a question again, not guide input
     assert "依据" in after.params["text"]

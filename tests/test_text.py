@@ -70,3 +70,11 @@ def test_fallback_chain_goes_city_province_nation():
 )
 def test_mask_personal(raw, masked):
     assert mask_personal(raw) == masked
+
+
+def test_l12_control_characters_never_reach_storage():
+    from bot.text import mask_personal
+
+    stored = mask_personal("算工伤吗\x00\x07\x1b[31m\u200b\u202e吗")
+    assert stored == "算工伤吗[31m吗"
+    assert mask_personal("第一行\n第二行") == "第一行\n第二行"

@@ -96,15 +96,21 @@ class GuideFlow:
     def finish(self, guide: str, turn: Turn, today: date) -> Reply:
         assert turn.answers is not None  # a finished turn has its answers
         outcome = outcomes.compute(guide, turn.answers, today, turn.stop)
-        body = render(f"result_{guide}", o=outcome)
+        restart = label(f"menu_{guide}_guide")
+        body = render(f"result_{guide}", o=outcome, restart=restart)
         reply = Reply(body, outcome=outcome)
         if not outcome.stop:
             reply.document = (
                 f"{label('file_' + guide)}-{today.isoformat()}.html",
                 self.checklist_file(outcome, body).encode("utf-8"),
             )
+            return reply
+        # A stop may be a mis-tap. The guide and its session are over by now (answer() returns
+        # None and the channels drop it), so a "⬅️ 上一步" could not restore the step: offer the
+        # guide again through its menu button, which every channel already routes.
+        reply.buttons = [(restart, next(k for k, g in MENU_GUIDES.items() if g == guide))]
         if outcome.stop == "needs_decision":
-            reply.buttons = [(label("start_injury_guide"), "menu:injury_guide")]
+            reply.buttons.insert(0, (label("start_injury_guide"), "menu:injury_guide"))
         return reply
 
     def checklist_file(self, outcome: outcomes.Outcome, body: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot import dates
+from bot import dates, regions
 
 # Every deadline below is built with dates.deadline(): a last day that falls on a statutory holiday
 # moves to the day after it (《民法典》第二百零三条). review_from is not a last day: it stays.
@@ -105,4 +105,14 @@ def assess(answers: dict, today: date, stop: str | None = None) -> Outcome:
 
 
 def compute(guide: str, answers: dict, today: date, stop: str | None = None) -> Outcome:
-    return {"injury": injury, "assess": assess}[guide](answers, today, stop)
+    out = {"injury": injury, "assess": assess}[guide](answers, today, stop)
+    _no_local_docs(out)
+    return out
+
+
+def _no_local_docs(out: Outcome) -> None:
+    """The results rest on national rules unless the region has documents of its own in faq/: say
+    so, rather than letting a courier in 江苏 assume the answer is 江苏's."""
+    region = out.answers.get("region")
+    if region and region not in regions.DOC_REGIONS:
+        out.facts["no_local_docs"] = regions.full_name(region)

@@ -19,12 +19,14 @@ from bot.outlets.registry import Registry
 from bot.outlets.report import build as build_report
 from bot.outlets.search import (
     AMBIGUOUS,
+    CONFIDENT,
     INSURED,
     MAX_CANDIDATES,
     NOT_INSURED,
     UNKNOWN,
     Candidate,
     LookupResult,
+    in_region,
 )
 from bot.outlets.validation import FILED
 from bot.render import render
@@ -91,15 +93,16 @@ class OutletDesk:
         explicit = region is not None
         region = regions.canonical(region) if explicit else self.region_of(user)
         result = self.registry.lookup(text, region)
-        outside = None
-        if not explicit and result.region and result.status == UNKNOWN and not result.empty:
+        home = None
+        # An explicit region is a filter; the courier's stored one only a first guess (M9).
+        if not explicit and _worth_widening(result):
             wider = self.registry.lookup(text, None)
             if wider.status != UNKNOWN:
-                outside, result = result.region, wider
+                home, result = result.region, wider
         if result.empty:
             return self.prompt(user)
         self.registry.record(result, user, channel)
-        return self.reply(result, outside=outside)
+        return self.reply(result, outside=home)
 
     def from_question(self, text: str, user: str | None) -> Reply:
         """ "我们网点交工伤保险了吗": look the outlet up when the text names a brand, else ask
@@ -171,23 +174,39 @@ class OutletDesk:
         return None
 
 
+def _worth_widening(result: LookupResult) -> bool:
+    """Whether the courier's region may hide the outlet: nothing found there, or only other
+    brands' outlets and weak matches (M9: a local 邮政 outlet hid the exact 中通 name listed in
+    another province). The wider search decides by the same rules, so it never guesses more."""
+    if not result.region or result.empty or result.status in (INSURED, NOT_INSURED):
+        return False
+    if result.status == UNKNOWN:
+        return True
+    return not result.vague and all(c.other_brand or c.score < CONFIDENT for c in result.candidates)
+
+
 def reply_for(registry: Registry, result: LookupResult, outside: str | None = None) -> Reply:
-    """The reply to a lookup: the outlet's status, candidates to pick from, or not found."""
+    """The reply to a lookup: the outlet's status, candidates to pick from, or not found.
+    `outside` is the courier's region when the search went beyond it: outlets elsewhere are
+    marked as such."""
     if result.vague:
         return Reply(render("outlet_vague", result=result))
     if result.status == AMBIGUOUS:
+        away = _away(result.candidates, outside)
         return Reply(
             render(
                 "outlet_choices",
                 result=result,
-                outside=outside,
+                outside=outside if away else None,
+                away=away,
                 sources=_sources(result.candidates),
             ),
             _buttons(result.candidates),
         )
     if result.status in (INSURED, NOT_INSURED):
         assert result.best is not None  # Search._decide finds an outlet only among candidates
-        return _found(result.best.outlet, result, outside)
+        best = result.best.outlet
+        return _found(best, result, outside if _away([result.best], outside) else None)
     return Reply(
         render(
             "outlet_unknown",
@@ -212,6 +231,13 @@ def _found(outlet: dict, result: LookupResult, outside: str | None = None) -> Re
         ),
         _buttons(others[: MAX_CANDIDATES - 1]),
     )
+
+
+def _away(candidates: list[Candidate], home: str | None) -> set[int]:
+    """Ids of the candidates outside the courier's region (none when the search kept to it)."""
+    if not home:
+        return set()
+    return {c.outlet["id"] for c in candidates if not in_region(c.outlet, home)}
 
 
 def _buttons(candidates: list[Candidate]) -> list[tuple[str, str]]:

@@ -212,6 +212,16 @@ class Search:
         return result
 
 
+def in_region(outlet: dict, region: str) -> bool:
+    """Whether an outlet lies in a canonical region: a document city (济宁, 长治) by its city,
+    anything else by its province — the same split as the index's region terms."""
+    if region == regions.NATIONAL:
+        return True
+    if regions.DOC_REGIONS.get(region):
+        return outlet["city_key"] == region
+    return outlet["province"] == region
+
+
 def _cover(query: list[str], other: list[str]) -> float:
     """Share of the query's adjacent pairs (or lone item) found in `other`, 0-100."""
     q = {a + "|" + b for a, b in itertools.pairwise(query)} or set(query)

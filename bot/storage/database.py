@@ -62,24 +62,28 @@ class Storage:
 
     def forget(self, key: str) -> dict:
         """/forgetme: drop the courier's preferences and reminders, and unlink their lookups
-        (the counts officials see stay; who asked does not). Returns what was removed."""
-        removed = {"prefs": 0, "reminders": [], "lookups": 0}
+        (the counts officials see stay; who asked does not). Returns what was removed, as the
+        courier knew it: whether a region was set, the pending reminders (cancelled and sent ones
+        were no longer listed), and every reminder id (for their jobs)."""
         with self.db.conn:
-            removed["prefs"] = self.db.execute(
-                "delete from prefs where user_key = ?", [key]
-            ).rowcount
-            removed["reminders"] = [
-                r[0]
-                for r in self.db.execute(
-                    "select id from reminders where user_key = ?", [key]
-                ).fetchall()
-            ]
+            region = self.db.execute(
+                "select region from prefs where user_key = ?", [key]
+            ).fetchone()
+            rows = self.db.execute(
+                "select id, status from reminders where user_key = ?", [key]
+            ).fetchall()
+            self.db.execute("delete from prefs where user_key = ?", [key])
             self.db.execute("delete from reminders where user_key = ?", [key])
-            removed["lookups"] = self.db.execute(
+            lookups = self.db.execute(
                 "update lookups set user_key = null where user_key = ?", [key]
             ).rowcount
         self._regions.pop(key, None)
-        return removed
+        return {
+            "region": bool(region and region[0]),
+            "pending": [r[0] for r in rows if r[1] == "pending"],
+            "reminder_ids": [r[0] for r in rows],
+            "lookups": lookups,
+        }
 
     # --- questions the FAQ could not answer ----------------------------------------------------
     def record_gap(self, text: str, region: str | None) -> None:
