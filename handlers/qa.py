@@ -92,7 +92,17 @@ async def no_guide(update: Update, context: Context) -> None:
 
 
 async def not_text(update: Update, context: Context) -> None:
-    await send(update, Reply(render("not_text")))
+    """A photo with a caption is answered by its caption (这是我的诊断书，算工伤吗); anything else,
+    a voice message included, gets a kind request for text."""
+    message = update.effective_message
+    caption = (message.caption or "").strip() if message is not None else ""
+    if caption:
+        core = assistant(context)
+        reply = core.ask(caption, user_of(update, context), record=groups.private(update))
+        await send(update, reply, context)
+        return
+    voice = message is not None and message.voice is not None
+    await send(update, Reply(render("not_text", voice=voice)))
 
 
 async def unknown_command(update: Update, context: Context) -> None:

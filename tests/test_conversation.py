@@ -184,3 +184,14 @@ def test_l4_the_welcome_keeps_its_paragraphs():
     for region in (None, "济宁"):
         text = render("welcome", region=region)
         assert "按钮。\n\n" in text and "\n\n我不是政府部门" in text
+
+
+async def test_l7_a_photo_caption_is_answered_and_a_voice_message_gets_a_hint(telegram):
+    photo = [{"file_id": "ph1", "file_unique_id": "ph1u", "width": 90, "height": 90}]
+    telegram.message(None, photo=photo, caption="送件路上摔伤了，这是我的诊断书，算工伤吗")
+    [answer] = await telegram.wait_for("sendMessage")
+    assert "只看得懂文字" not in answer.params["text"] and "工伤" in answer.params["text"]
+    voice = {"file_id": "v1", "file_unique_id": "v1u", "duration": 3}
+    telegram.message(None, voice=voice)
+    calls = await telegram.wait_for("sendMessage", count=2)
+    assert "语音转文字" in calls[-1].params["text"]

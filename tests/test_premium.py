@@ -159,3 +159,10 @@ def test_config_example_documents_and_loads_the_outlet_keys():
     assert (
         rule_for(cfg.premium, "济宁").rate == 0.004 and rule_for(cfg.premium, "济宁").base is None
     )
+
+
+def test_l15_a_negative_headcount_is_refused():
+    from bot.outlets.premium import parse_request
+
+    assert "headcount" in parse_request("-3 98000").problems
+    assert parse_request("3 98000").problems == []

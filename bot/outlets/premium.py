@@ -87,7 +87,7 @@ class Request:
     problems: list[str] = field(default_factory=list)  # codes, rendered by the template
 
 
-_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(%|％|万)?")
+_NUMBER = re.compile(r"(-?\d+(?:\.\d+)?)\s*(%|％|万)?")  # the sign is kept: -3 people is no count
 
 
 def parse_request(text: str) -> Request:
