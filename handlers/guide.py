@@ -20,7 +20,16 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, RESUME, RETRY, GuideFlow, parse_callback
+from bot.guides.flow import (
+    BACK,
+    CANCEL,
+    MENU_GUIDES,
+    RESTART,
+    RESUME,
+    RETRY,
+    GuideFlow,
+    parse_callback,
+)
 from bot.render import label, render
 from bot.reply import Reply
 from bot.text import looks_like_question
@@ -82,12 +91,30 @@ async def _reply(update: Update, context: Context, reply: Reply, session: dict |
     return state
 
 
-async def _start(update: Update, context: Context, guide_id: str) -> int:
+async def _start(update: Update, context: Context, guide_id: str, force: bool = False) -> int:
     if not groups.private(update):  # a courier's dates and deadlines are not for the group
         await groups.to_private(update, context, guide_id)
         return ConversationHandler.END
+    current = context.user_data.get(SESSION) if context.user_data is not None else None
+    answered = bool(current and current.get("history"))  # at step 1 nothing would be lost
+    if (
+        not force
+        and answered
+        and _active(context, current)
+        and guide_id in flow(context).engine.guides
+    ):
+        assert current is not None  # _active() checked
+        await send(update, flow(context).restart_offer(current, guide_id))
+        return IN_GUIDE  # nothing thrown away until the courier says so (L11)
     reply, session = flow(context).start(guide_id)
     return await _reply(update, context, reply, session)
+
+
+def _active(context: Context, session: dict | None) -> bool:
+    """A guide in progress that is neither stale nor left idle for longer than IDLE."""
+    if session is None or flow(context).resume(session) is None:
+        return False
+    return time.time() - session.get("at", time.time()) <= IDLE
 
 
 async def start_linked(update: Update, context: Context) -> int:
@@ -194,6 +221,8 @@ async def button(update: Update, context: Context) -> int:
     assert query is not None and user_data is not None
     await query.answer()
     session = user_data.get(SESSION)
+    if (query.data or "").startswith(RESTART):
+        return await _start(update, context, (query.data or "")[len(RESTART) :], force=True)
     if query.data == RESUME:
         current = flow(context).resume(session)
         if current is None:

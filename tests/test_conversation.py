@@ -195,3 +195,18 @@ async def test_l7_a_photo_caption_is_answered_and_a_voice_message_gets_a_hint(te
     telegram.message(None, voice=voice)
     calls = await telegram.wait_for("sendMessage", count=2)
     assert "语音转文字" in calls[-1].params["text"]
+
+
+async def test_l11_starting_a_guide_again_asks_before_throwing_answers_away(telegram):
+    from bot.guides.flow import RESTART
+
+    await step(telegram, 1, "/injury")
+    await step(telegram, 2, "g:what:at_work")
+    offer = await step(telegram, 3, "/injury")
+    assert "还停在第2步" in offer.params["text"]
+    assert buttons(offer) == [RESUME, RESTART + "injury"]
+    resumed = await step(telegram, 4, RESUME)
+    assert "第2步" in resumed.params["text"]
+    await step(telegram, 5, "/injury")
+    again = await step(telegram, 6, RESTART + "injury")
+    assert "第1步" in again.params["text"]

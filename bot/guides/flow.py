@@ -11,6 +11,7 @@ from bot.render import label, macro_lines, render, render_markup
 from bot.reply import GUIDE, REGION_BUTTONS, Reply, region_label
 
 BACK, CANCEL, RESUME = GUIDE + "back", GUIDE + "cancel", GUIDE + "resume"
+RESTART = GUIDE + "restart:"  # g:restart:<guide id>: start over although a guide is in progress
 RETRY = "guide_retry"  # Reply.intent when the input did not answer the step (asked again)
 MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}  # menu button -> guide
 
@@ -61,6 +62,14 @@ class GuideFlow:
     def where(self, session: dict) -> tuple[str, int]:
         """(the guide's title, the number of the step it is at): "第3步" in notes."""
         return self.title(session["guide"]), len(session.get("history", [])) + 1
+
+    def restart_offer(self, session: dict, guide_id: str) -> Reply:
+        """/injury while a guide is in progress: ask before throwing the answers away."""
+        title, number = self.where(session)
+        return Reply(
+            render("guide_restart", title=title, number=number, new=self.title(guide_id)),
+            [(label("guide_resume"), RESUME), (label("guide_restart"), RESTART + guide_id)],
+        )
 
     def paused(self, session: dict) -> Reply:
         """After a command mid-guide: the guide waits; continue or end it."""
