@@ -119,11 +119,17 @@ class Assistant:
         if match.out_of_scope:
             return Reply(render("out_of_scope", subject=match.out_of_scope), match=match)
         guide = self.facets.guide(found, None) if found else None
+        suggestions = self._as_seen(match.suggestions, region)
         return Reply(
-            render("unknown", suggestions=match.suggestions, confirm=match.confirm, guide=guide),
-            _guide_buttons(guide) + _faq_buttons(match.suggestions),
+            render("unknown", suggestions=suggestions, confirm=match.confirm, guide=guide),
+            _guide_buttons(guide) + _faq_buttons(suggestions),
             match,
         )
+
+    def _as_seen(self, entries: Sequence[Entry], region: str | None) -> list[Entry]:
+        """Each topic as the courier would get it on pressing its button (their region's
+        variant, else the national rule), so a button's label is the title of what it opens."""
+        return [self.matcher.variant(e, region) or e for e in entries]
 
     def _intent(self, intent: Intent, text: str, user: str | None) -> Reply:
         """Small talk, a bare "I got hurt", or "is my outlet insured?": never a gap."""
@@ -167,7 +173,7 @@ class Assistant:
             if e.topic not in seen:
                 seen.add(e.topic)
                 extra.append(e)
-        faq = _faq_buttons(extra[:FAQ_BUTTONS])
+        faq = _faq_buttons(self._as_seen(extra[:FAQ_BUTTONS], match.user_region))
         if match.second and faq:
             faq[0] = (label("also_ask", title=match.second.title), faq[0][1])
         return Reply(

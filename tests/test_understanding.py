@@ -185,3 +185,14 @@ def test_whether_it_counts_comes_before_the_amounts(assistant):
     assert "48小时" in plain(reply.text)
     assert _data(reply)[0] == MENU + "benefit"
     assert assistant.ask("七级伤残 月工资6000 能拿多少").intent == "benefit"
+
+
+@pytest.mark.parametrize(
+    "text", ["快递丢了要我赔钱", "不认劳动关系咋办", "网点没上工伤保险咋办", "工伤认定调解"]
+)
+def test_l13_a_topic_button_opens_what_its_label_says(assistant, text):
+    reply = assistant.ask(text)
+    for title, data in reply.buttons:
+        if data.startswith(FAQ) and not title.startswith("另外："):
+            opened = assistant.callback(data, None)
+            assert opened.match is not None and opened.match.entry.title == title, (text, data)
