@@ -53,6 +53,15 @@ class Assistant:
         stored = self.storage.region(user) if user else None
         return stored or self.config.default_region
 
+    def adopt_region(self, user: str | None, region: str | None) -> str | None:
+        """After a guide: a courier with no region set gets the one they just answered, and a
+        line saying so (None when nothing was saved; 全国 is no place to keep)."""
+        region = regions.canonical(region) if region else None
+        if not user or not region or region == regions.NATIONAL or self.storage.region(user):
+            return None
+        self.storage.set_region(user, region)
+        return render("region_adopted", region=region)
+
     def region_menu(self, user: str | None) -> Reply:
         return Reply(
             render("region_prompt", current=self.region_of(user)),

@@ -69,6 +69,10 @@ async def _reply(update: Update, context: Context, reply: Reply, session: dict |
     else:
         session["at"] = time.time()  # persisted with it: idle guides end even across restarts
         context.user_data[SESSION] = session
+    if reply.outcome:  # the guide's region becomes the courier's, if they had none (L16)
+        region = reply.outcome.answers.get("region")
+        note = assistant(context).adopt_region(user_of(update, context), region)
+        reply.text += "\n\n" + note if note else ""
     if reply.outcome and reply.outcome.upcoming:
         reminders.remember_offer(context, reply.outcome.upcoming)
     state = ConversationHandler.END if session is None else IN_GUIDE

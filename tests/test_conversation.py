@@ -210,3 +210,22 @@ async def test_l11_starting_a_guide_again_asks_before_throwing_answers_away(tele
     await step(telegram, 5, "/injury")
     again = await step(telegram, 6, RESTART + "injury")
     assert "第1步" in again.params["text"]
+
+
+def test_l16_the_guide_region_is_kept_for_a_courier_without_one(assistant, storage):
+    assert assistant.adopt_region("u1", "全国") is None  # national rules: nothing to keep
+    note = assistant.adopt_region("u1", "广西")
+    assert note is not None and "广西" in note and storage.region("u1") == "广西"
+    assert assistant.adopt_region("u1", "吉林") is None  # a region the courier set stays
+    assert storage.region("u1") == "广西"
+
+
+def test_l16_the_guide_region_step_offers_no_national_place(assistant):
+    from bot.guides.engine import Engine, load_guides
+    from bot.guides.flow import GuideFlow
+
+    flow = GuideFlow(Engine(load_guides(assistant.config.faq_dir)))
+    _, session = flow.start("injury")
+    session["step"] = "region"
+    labels = [label for label, _ in flow.resume(session).buttons]
+    assert "其他地区" in labels and "全国" not in labels

@@ -44,6 +44,24 @@ async def test_menu_prompt_then_name_then_pick(telegram):
     assert "第十四条" in answer.params["text"]
 
 
+async def test_a_brand_alone_shows_its_outlets_as_buttons(telegram):
+    reply = await step(telegram, 1, "/outlet 中通")  # the sample lists 2 中通 outlets
+    text = reply.params["text"]
+    assert "名单里「中通」的网点有2个，请点一下你所在的网点" in text and "不止" not in text
+    markup = json.loads(reply.params["reply_markup"])
+    labels = [b["text"] for row in markup["inline_keyboard"] for b in row]
+    assert labels == ["中通快递城西网点（南宁市）", "中通快递城东网点（南宁市）"]
+    picks = buttons(reply)
+    assert all(p.startswith("ol:") for p in picks)
+    shown = await step(telegram, 2, picks[1])
+    assert "<b>中通快递城东网点</b>" in shown.params["text"]
+    # the buttons under a hit: the brand's other outlet, before other brands' 城西 outlets
+    hit = await step(telegram, 3, "/outlet 中通 城西 网点")
+    markup = json.loads(hit.params["reply_markup"])
+    under = [b["text"] for row in markup["inline_keyboard"] for b in row]
+    assert under[0] == "中通快递城东网点（南宁市）" and "不是这个网点？" in hit.params["text"]
+
+
 async def test_uninsured_outlet_explains_article_62_and_what_to_do(telegram):
     await step(telegram, 1, "/outlet")
     reply = await step(telegram, 2, "百世鼓楼大街")

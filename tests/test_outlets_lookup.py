@@ -11,7 +11,7 @@ import pytest
 from bench.load import generate_outlets
 from bot.config import Config
 from bot.limits import PerUserLimit
-from bot.outlets.desk import OutletDesk, reply_for
+from bot.outlets.desk import LABEL_MAX, OutletDesk, reply_for
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from tests.support import outlet_lists
@@ -136,6 +136,45 @@ def test_widening_keeps_local_matches_and_never_guesses(registry):
     assert "名单显示" not in text
     choices = desk.lookup("中通洸河路", "u", "test").text  # two 中通 outlets in 济宁
     assert choices.count("（不在你设置的地区）") == 2 and "名单显示" not in choices
+
+
+# --- a brand alone, and the buttons under a hit (L6) -----------------------------------------
+def test_a_brand_alone_offers_its_few_outlets_as_buttons(registry):
+    result = registry.lookup("中通", "济宁")  # 4 中通 outlets in 济宁
+    assert result.vague and not result.more and result.status == "ambiguous"
+    reply = desk_for(registry.storage, "济宁").lookup("中通", "u", "test")
+    names = ["中通快递城西网点", "中通快递城东网点", "中通快递洸河路一部", "中通快递洸河路二部"]
+    assert [label.split("（")[0] for label, _ in reply.buttons] == names
+    assert all(data.startswith("ol:") for _, data in reply.buttons)
+    assert all(len(label.split("（")[0]) <= LABEL_MAX for label, _ in reply.buttons)
+    assert "济宁市的名单里「中通」的网点有4个，请点一下" in reply.text
+    assert "名单显示" not in reply.text and "不止" not in reply.text  # offered, not decided
+
+
+def test_a_brand_alone_with_many_outlets_asks_for_more(registry):
+    result = registry.lookup("中通")  # 4 in 济宁 plus the generated ones elsewhere
+    assert result.vague and result.more and len(result.candidates) == 5
+    assert result.status == "ambiguous"
+    reply = desk_for(registry.storage, None).lookup("中通", "u", "test")
+    assert "名单里「中通」的网点不止5个" in reply.text and not reply.buttons
+    assert "名单显示" not in reply.text
+
+
+def test_the_buttons_under_a_hit_prefer_its_brand(registry):
+    reply = desk_for(registry.storage, "济宁").lookup("中通城西", "u", "test")
+    assert "<b>中通快递城西网点</b>" in reply.text and "不是这个网点？" in reply.text
+    labels = [label.split("（")[0] for label, _ in reply.buttons]
+    # its brand's other 济宁 outlets first (not 城西 look-alikes of other brands), then the rest
+    assert labels[:3] == ["中通快递城东网点", "中通快递洸河路一部", "中通快递洸河路二部"]
+    assert len(labels) <= 4 and "中通快递城西网点" not in labels
+    # a hit on a number: its brand's outlets in its city too
+    by_number = desk_for(registry.storage, None).lookup("JN-YZ-0002", "u", "test")
+    assert "<b>中通快递城东网点</b>" in by_number.text and "不是这个网点？" in by_number.text
+    assert [label for label, _ in by_number.buttons] == [
+        "中通快递城西网点（济宁市）",
+        "中通快递洸河路一部（济宁市）",
+        "中通快递洸河路二部（济宁市）",
+    ]
 
 
 # --- fictional sample data gives no verdict (M10) -------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import dates
+from bot import dates, regions
 from bot.guides import outcomes
 from bot.guides.engine import Engine, Turn
 from bot.render import label, macro_lines, render, render_markup
@@ -13,6 +13,11 @@ from bot.reply import GUIDE, REGION_BUTTONS, Reply, region_label
 BACK, CANCEL, RESUME = GUIDE + "back", GUIDE + "cancel", GUIDE + "resume"
 RESTART = GUIDE + "restart:"  # g:restart:<guide id>: start over although a guide is in progress
 RETRY = "guide_retry"  # Reply.intent when the input did not answer the step (asked again)
+# The answers a checklist file repeats under "你的情况" (checklist.html.j2 names them), per guide.
+SITUATION_STEPS = {
+    "injury": ("what", *outcomes.DATE_STEPS, "region"),
+    "assess": ("stage", "applied_on", "received_on", "grade", "region"),
+}
 MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}  # menu button -> guide
 
 
@@ -94,7 +99,7 @@ class GuideFlow:
         if step.kind == "choice":
             buttons = [(c.label, f"{GUIDE}{step.id}:{c.value}") for c in step.choices]
         elif step.kind == "region":
-            buttons = [(region_label(r), f"{GUIDE}{step.id}:{r}") for r in REGION_BUTTONS]
+            buttons = [(_guide_region_label(r), f"{GUIDE}{step.id}:{r}") for r in REGION_BUTTONS]
         else:
             buttons = []
         if session["history"]:
@@ -133,7 +138,37 @@ class GuideFlow:
             today=outcome.today,
             body=body,
             checklist=items,
+            situation=self.situation(outcome),
         )
+
+    def situation(self, outcome: outcomes.Outcome) -> list[tuple[str, str | date]]:
+        """The "你的情况" facts a checklist was built from, as (key, value) for checklist.html.j2:
+        the answers of the steps below, in this order; choices as their button words, dates as dates.
+        Only what the guide asked: never a name or an id."""
+        a = outcome.answers
+        steps = self.engine.guides[outcome.guide].steps
+        rows: list[tuple[str, str | date]] = []
+        for step_id in SITUATION_STEPS[outcome.guide]:
+            value = a.get(step_id)
+            if not value or (step_id == "grade" and not value.isdigit()):
+                continue
+            step = steps[step_id]
+            key = step_id
+            if step.kind == "date":
+                if step_id in outcomes.DATE_STEPS:
+                    key = "diagnosis_day" if a.get("what") == "disease" else step_id
+                rows.append((key, date.fromisoformat(value)))
+            elif step.kind == "region":
+                rows.append((key, regions.full_name(value)))
+            else:
+                words = next((c.label for c in step.choices if c.value == value), value)
+                rows.append((key, words))
+        return rows
+
+
+def _guide_region_label(region: str) -> str:
+    """In "where do you work?", 全国 is not a place: it reads 其他地区 (national rules apply)."""
+    return label("guide_region_national") if region == REGION_BUTTONS[0] else region_label(region)
 
 
 def parse_callback(data: str) -> tuple[str, str] | None:

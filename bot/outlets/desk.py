@@ -189,9 +189,9 @@ def reply_for(registry: Registry, result: LookupResult, outside: str | None = No
     """The reply to a lookup: the outlet's status, candidates to pick from, or not found.
     `outside` is the courier's region when the search went beyond it: outlets elsewhere are
     marked as such."""
-    if result.vague:
+    if result.vague and (result.more or not result.candidates):
         return Reply(render("outlet_vague", result=result))
-    if result.status == AMBIGUOUS:
+    if result.status == AMBIGUOUS:  # look-alikes, or the few outlets of a brand named alone
         away = _away(result.candidates, outside)
         return Reply(
             render(
@@ -206,7 +206,8 @@ def reply_for(registry: Registry, result: LookupResult, outside: str | None = No
     if result.status in (INSURED, NOT_INSURED):
         assert result.best is not None  # Search._decide finds an outlet only among candidates
         best = result.best.outlet
-        return _found(best, result, outside if _away([result.best], outside) else None)
+        others = _alternatives(registry, result)
+        return _found(best, result, outside if _away([result.best], outside) else None, others)
     return Reply(
         render(
             "outlet_unknown",
@@ -218,8 +219,30 @@ def reply_for(registry: Registry, result: LookupResult, outside: str | None = No
     )
 
 
-def _found(outlet: dict, result: LookupResult, outside: str | None = None) -> Reply:
-    others = [c for c in result.candidates if c.outlet["id"] != outlet["id"]]
+def _alternatives(registry: Registry, result: LookupResult) -> list[Candidate]:
+    """The "不是这个网点？" buttons under a hit: its brand's other outlets first — among the
+    candidates, then in its city (L6: 中通城西 offered 韵达 and 邮政) — then the rest."""
+    assert result.best is not None
+    best = result.best.outlet
+    others = [c for c in result.candidates if c.outlet["id"] != best["id"]]
+    same = [c for c in others if best["brand"] and c.outlet["brand"] == best["brand"]]
+    room = MAX_CANDIDATES - 1 - len(same)
+    seen = {c.outlet["id"] for c in result.candidates}
+    same += registry.same_brand(best, seen, room) if best["brand"] else []
+    taken = {c.outlet["id"] for c in same}
+    rest = [c for c in others if c.outlet["id"] not in taken]
+    rest.sort(key=lambda c: c.other_brand)  # stable: another brand than the query's last
+    return (same + rest)[: MAX_CANDIDATES - 1]
+
+
+def _found(
+    outlet: dict,
+    result: LookupResult,
+    outside: str | None = None,
+    others: list[Candidate] | None = None,
+) -> Reply:
+    if others is None:
+        others = [c for c in result.candidates if c.outlet["id"] != outlet["id"]]
     return Reply(
         render(
             "outlet_found",
@@ -228,6 +251,7 @@ def _found(outlet: dict, result: LookupResult, outside: str | None = None) -> Re
             outside=outside,
             filed=outlet["kind"] == FILED,
             local=_local_document(outlet),
+            alternatives=bool(others),
         ),
         _buttons(others[: MAX_CANDIDATES - 1]),
     )

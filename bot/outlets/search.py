@@ -70,6 +70,7 @@ class LookupResult:
     candidates: list[Candidate] = field(default_factory=list)
     via: str = "name"  # name | number | pick
     vague: bool = False  # only a brand or generic words: more detail is needed
+    more: bool = False  # vague, and more outlets of the brand than candidates: ask for detail
     empty: bool = False  # nothing to search for
 
     @property
@@ -104,9 +105,12 @@ class Search:
         brands = brands_in(text)
         q_core = core(text, brands)
         if len(q_core) < 2:
+            # Only a brand: its outlets (in the region) are offered when few, never decided.
             result.vague = True
             if brands:
-                result.candidates = self._brand_sample(brands, region)
+                rows = self._brand_rows(brands, self._region_match(region), MAX_CANDIDATES + 1)
+                result.more = len(rows) > MAX_CANDIDATES
+                result.candidates = [Candidate(r, 0.0) for r in rows[:MAX_CANDIDATES]]
             result.status = AMBIGUOUS if result.candidates else UNKNOWN
             return result
         rows = self._candidates(q_core, brands, region)
@@ -129,17 +133,30 @@ class Search:
         kind = "c" if regions.DOC_REGIONS.get(region) else "p"
         return f'"{_region_term(kind, region)}" AND '
 
-    def _brand_sample(self, brands: set[str], region: str | None) -> list[Candidate]:
-        sounds = " OR ".join(f'"{"".join(syllables(b))}"' for b in sorted(brands))
+    def same_brand(self, outlet: dict, exclude: set[int], limit: int) -> list[Candidate]:
+        """Other outlets of `outlet`'s brand in its city (else its province), lowest id first:
+        the likelier mix-ups under a hit than another brand's outlet with a similar name."""
+        brand, city, province = outlet["brand"], outlet["city_key"], outlet["province"]
+        place = _region_term("c", city) if city else _region_term("p", province)
+        if not brand or not place or limit <= 0:
+            return []
+        rows = self._brand_rows({brand}, f'"{place}" AND ', limit + len(exclude))
+        return [Candidate(r, 0.0) for r in rows if r["id"] not in exclude][:limit]
+
+    def _brand_rows(self, brands: set[str], where: str, limit: int) -> list[dict]:
+        """Up to `limit` outlets of `brands` matching `where` (a region prefix), lowest id first."""
+        names = sorted(brands)
+        sounds = " OR ".join(f'"{"".join(syllables(b))}"' for b in names)
         ids = [
             r[0]
             for r in self.db.execute(
-                "select rowid from outlets_fts where outlets_fts match ? limit ?",
-                [self._region_match(region) + f"({sounds})", MAX_CANDIDATES],
+                "select f.rowid from outlets_fts f join outlets o on o.id = f.rowid"
+                f" where outlets_fts match ? and o.brand in ({', '.join('?' * len(names))})"
+                " order by f.rowid limit ?",
+                [where + f"({sounds})", *names, limit],
             )
         ]
-        rows = self._rows(ids)
-        return [Candidate(r, 0.0) for r in rows if r["brand"] in brands]
+        return sorted(self._rows(ids), key=lambda r: r["id"])
 
     def _rows(self, ids: list[int]) -> list[dict]:
         if not ids:
