@@ -11,7 +11,16 @@ from typing import TextIO
 
 from bot.assistant import Assistant
 from bot.guides.engine import Engine, load_guides
-from bot.guides.flow import BACK, CANCEL, MENU_GUIDES, RESUME, RETRY, GuideFlow, parse_callback
+from bot.guides.flow import (
+    BACK,
+    CANCEL,
+    MENU_GUIDES,
+    RESUME,
+    RETRY,
+    GuideFlow,
+    parse_callback,
+    wants_resume,
+)
 from bot.render import label, plain, render
 from bot.reply import GUIDE, OUTLET_NAME, PROMPT_TTL, SOURCE, Reply
 from bot.storage.database import user_key
@@ -140,7 +149,7 @@ class Console:
             back = self.flow.back(session)
             assert back is not None  # the console's own session is never stale
             return back
-        if text == RESUME:
+        if text == RESUME or wants_resume(text):
             resumed = self.flow.resume(session)
             assert resumed is not None  # the console's own session is never stale
             return resumed

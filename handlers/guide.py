@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
 import warnings
 from typing import Any
@@ -29,6 +28,7 @@ from bot.guides.flow import (
     RETRY,
     GuideFlow,
     parse_callback,
+    wants_resume,
 )
 from bot.render import label, render
 from bot.reply import Reply
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 IN_GUIDE, PAUSED = 1, 2  # PAUSED: a command came mid-guide; texts are questions, buttons resume
 SESSION = "guide"  # context.user_data key of the engine's session (persisted)
 IDLE = 1800.0  # seconds: a guide left this long is over, and the next text is a question again
-_RESUME_WORDS = re.compile(r"^\s*(继续|接着|继续指引|接着来|好的?|嗯|行)\s*[。.!！]?\s*$")
 # Commands that work mid-guide too (the guide then waits: "继续指引？"); /cancel /back /injury
 # /assess /forgetme act on the guide itself.
 ELSEWHERE = {
@@ -190,7 +189,7 @@ async def paused_text(update: Update, context: Context) -> int:
     message, user_data = update.effective_message, context.user_data
     assert message is not None and message.text is not None and user_data is not None
     session = user_data.get(SESSION)
-    if session is not None and _RESUME_WORDS.match(message.text):
+    if session is not None and wants_resume(message.text):
         current = flow(context).resume(session)
         if current is not None:
             return await _reply(update, context, current, session)

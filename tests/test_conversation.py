@@ -229,3 +229,12 @@ def test_l16_the_guide_region_step_offers_no_national_place(assistant):
     session["step"] = "region"
     labels = [label for label, _ in flow.resume(session).buttons]
     assert "其他地区" in labels and "全国" not in labels
+
+
+def test_m5_in_the_console_typing_continue_resumes(assistant):
+    console = Console(assistant, out=io.StringIO())
+    console.handle("/injury")
+    console.press("g:what:at_work")
+    console.handle("/help")
+    resumed = console.handle("继续")
+    assert "第2步" in resumed.text and "没看懂" not in resumed.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from bot import dates, regions
@@ -12,6 +13,7 @@ from bot.reply import GUIDE, REGION_BUTTONS, Reply, region_label
 
 BACK, CANCEL, RESUME = GUIDE + "back", GUIDE + "cancel", GUIDE + "resume"
 RESTART = GUIDE + "restart:"  # g:restart:<guide id>: start over although a guide is in progress
+_RESUME_WORDS = re.compile(r"^\s*(继续|接着|继续指引|接着来|好的?|嗯|行)\s*[。.!！]?\s*$")
 RETRY = "guide_retry"  # Reply.intent when the input did not answer the step (asked again)
 # The answers a checklist file repeats under "你的情况" (checklist.html.j2 names them), per guide.
 SITUATION_STEPS = {
@@ -169,6 +171,11 @@ class GuideFlow:
 def _guide_region_label(region: str) -> str:
     """In "where do you work?", 全国 is not a place: it reads 其他地区 (national rules apply)."""
     return label("guide_region_national") if region == REGION_BUTTONS[0] else region_label(region)
+
+
+def wants_resume(text: str) -> bool:
+    """继续 / 接着 / 好的 typed while a guide waits: go on with it."""
+    return bool(_RESUME_WORDS.match(text))
 
 
 def parse_callback(data: str) -> tuple[str, str] | None:
