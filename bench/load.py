@@ -22,6 +22,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bench.evaluation import DATA, DEFAULT_CASES, load_cases
 from bench.evaluation import load as load_items
 from bench.fakeapi import TOKEN, serve_burst
+from bot import regions
 from bot.assistant import Assistant
 from bot.config import Config
 from bot.faq.loader import load
@@ -223,41 +224,8 @@ _KINDS = [
     "店",
     "服务站",
 ]
-_PROVINCES = [
-    p
-    for p in [
-        "北京",
-        "天津",
-        "河北",
-        "山西",
-        "内蒙古",
-        "辽宁",
-        "吉林",
-        "黑龙江",
-        "上海",
-        "江苏",
-        "浙江",
-        "安徽",
-        "福建",
-        "江西",
-        "山东",
-        "河南",
-        "湖北",
-        "湖南",
-        "广东",
-        "广西",
-        "海南",
-        "重庆",
-        "四川",
-        "贵州",
-        "云南",
-        "陕西",
-        "甘肃",
-        "青海",
-        "宁夏",
-        "新疆",
-    ]
-]
+# The generated list's provinces: mainland ones but 西藏, as the figures have always used.
+_PROVINCES = [p for p in regions.PROVINCES if p not in ("西藏", "香港", "澳门", "台湾")]
 
 
 def generate_outlets(n: int, path: Path, seed: int = 7, keep: int = 2000) -> list[dict]:

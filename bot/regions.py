@@ -35,7 +35,7 @@ FULL_NAMES = {
 }
 
 # Mainland provinces: 《工伤保险条例》 does not apply in Hong Kong, Macao or Taiwan.
-_PROVINCES = [
+PROVINCES = [
     "北京",
     "天津",
     "河北",
@@ -73,7 +73,7 @@ _PROVINCES = [
 ]
 
 # Alias -> canonical region. Longer aliases are tried first when scanning a message.
-ALIASES: dict[str, str] = {p: p for p in _PROVINCES}
+ALIASES: dict[str, str] = {p: p for p in PROVINCES}
 ALIASES.update(
     {
         "全国": "全国",
@@ -94,7 +94,7 @@ ALIASES.update(
         "西藏自治区": "西藏",
     }
 )
-for _p in _PROVINCES:
+for _p in PROVINCES:
     ALIASES.setdefault(_p + "省", _p)
     ALIASES.setdefault(_p + "市", _p)
 
@@ -202,7 +202,7 @@ with CITIES_FILE.open("rb") as _fh:
     CITY_TABLE = tomllib.load(_fh)
 PLACES = load_places(CITY_TABLE)
 FULL_NAMES = {**_official_provinces(CITY_TABLE), **FULL_NAMES}
-_PROVINCE_ALIASES = {a: p for a, p in ALIASES.items() if p in _PROVINCES}
+_PROVINCE_ALIASES = {a: p for a, p in ALIASES.items() if p in PROVINCES}
 # 北京, 上海, 天津, 重庆 have districts, no cities: 北京朝阳 is 朝阳区, not 辽宁朝阳市.
 _MUNICIPALITIES = {ALIASES[name] for name, cities in CITY_TABLE["prefecture"].items() if not cities}
 

@@ -117,7 +117,12 @@ def _active(context: Context, session: dict | None) -> bool:
     """A guide in progress that is neither stale nor left idle for longer than IDLE."""
     if session is None or flow(context).resume(session) is None:
         return False
-    return time.time() - session.get("at", time.time()) <= IDLE
+    return not _idle(session)
+
+
+def _idle(session: dict) -> bool:
+    """Left alone for longer than IDLE (the time of its last step is stored with it)."""
+    return time.time() - session.get("at", time.time()) > IDLE
 
 
 async def start_linked(update: Update, context: Context) -> int:
@@ -147,7 +152,7 @@ async def text(update: Update, context: Context) -> int:
     # filters.TEXT: a message with text; guides run for a user, so PTB makes their user_data.
     assert message is not None and message.text is not None and user_data is not None
     session = user_data.get(SESSION)
-    if session is not None and time.time() - session.get("at", time.time()) > IDLE:
+    if session is not None and _idle(session):
         return await _expired(update, context, session, message.text)
     reply, new = flow(context).answer(session, message.text)
     if session is not None and reply.intent == RETRY and looks_like_question(message.text):
@@ -193,7 +198,7 @@ async def paused_text(update: Update, context: Context) -> int:
         current = flow(context).resume(session)
         if current is not None:
             return await _reply(update, context, current, session)
-    if session is not None and time.time() - session.get("at", time.time()) > IDLE:
+    if session is not None and _idle(session):
         return await _expired(update, context, session, message.text)
     await qa.question(update, context)
     return PAUSED

@@ -1,26 +1,13 @@
 """The CLI contract (`courier-bot ask --json`, stdin mode, faq gaps) and config errors, as subprocesses."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_cli as cli
+
 KEYS = {"answered", "id", "score", "region", "answer", "source", "followups", "intent"}
-
-
-def cli(*args, stdin: str | None = None, config: Path | None = None):
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
-    }
-    cmd = (
-        [sys.executable, "-m", "bot.cli"]
-        + (["--config", str(config)] if config else [])
-        + list(args)
-    )
-    return subprocess.run(cmd, input=stdin, capture_output=True, text=True, env=env, timeout=60)
 
 
 @pytest.fixture

@@ -9,6 +9,14 @@ from bot.reply import MENU
 from tests.support.telegram import step
 
 GROUP, MEMBER = -100200, 8002
+# One of the bot's own messages in the group, for a member to reply to.
+BOT_MESSAGE = {
+    "message_id": 1,
+    "date": 0,
+    "chat": {"id": GROUP, "type": "group"},
+    "from": BOT_USER,
+    "text": "你好",
+}
 
 
 def _gaps(storage) -> int:
@@ -42,19 +50,12 @@ async def test_m8_a_mention_is_answered_and_not_kept_as_a_gap(telegram, storage)
 
 
 async def test_m8_a_reply_to_the_bot_is_answered(telegram):
-    bot_message = {
-        "message_id": 1,
-        "date": 0,
-        "chat": {"id": GROUP, "type": "group"},
-        "from": BOT_USER,
-        "text": "你好",
-    }
     telegram.message(
         "网点不给报工伤咋办",
         chat_id=GROUP,
         user_id=MEMBER,
         chat_type="group",
-        reply_to_message=bot_message,
+        reply_to_message=BOT_MESSAGE,
     )
     [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
     assert "依据" in reply.params["text"]
@@ -101,15 +102,8 @@ async def test_start_links_typed_in_a_group_point_to_private(telegram):
 
 async def test_a_private_prompt_is_not_answered_from_a_group(telegram, storage):
     await step(telegram, 1, "/outlet")  # private chat 42, user 42
-    bot_message = {
-        "message_id": 1,
-        "date": 0,
-        "chat": {"id": GROUP, "type": "group"},
-        "from": BOT_USER,
-        "text": "你好",
-    }
     telegram.message(
-        "中通", chat_id=GROUP, user_id=42, chat_type="group", reply_to_message=bot_message
+        "中通", chat_id=GROUP, user_id=42, chat_type="group", reply_to_message=BOT_MESSAGE
     )
     await telegram.wait_for("sendMessage", count=2)
     assert storage.db.table("lookups").count == 0

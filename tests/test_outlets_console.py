@@ -1,13 +1,12 @@
 """The outlet commands in the console, and the issue's done-when on a fresh database: a console
 lookup of "中通 城西 网点" finds the sample outlet and shows up in `courier-bot report`."""
 
+import functools
 import io
-import os
-import subprocess
-import sys
 
 from bot.console import Console
 from bot.outlets.lookups import china_month
+from tests.support.cli import run_cli
 
 
 def test_console_outlet_flow(assistant):
@@ -37,19 +36,7 @@ def test_console_menu_button_starts_the_lookup(assistant):
 def test_done_when_on_a_fresh_database(tmp_path):
     config = tmp_path / "c.toml"
     config.write_text('[storage]\ndatabase = "fresh.db"\n', encoding="utf-8")
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
-    }
-
-    def run(*args, stdin=None):
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "--config", str(config), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+    run = functools.partial(run_cli, config=config)
 
     chat = run("console", stdin="/outlet 中通 城西 网点\n/outlet 火星快递月球网点\n")
     assert "中通快递城西网点" in chat.stdout and "已参加工伤保险" in chat.stdout

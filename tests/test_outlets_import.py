@@ -1,9 +1,5 @@
 """Importing official outlet lists: encodings, headers, validation, idempotence, history, sample."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from bot.outlets.importing import SAMPLE_SOURCE
@@ -11,6 +7,7 @@ from bot.outlets.reading import OutletImportError
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from tests.support import outlet_lists
+from tests.support.cli import run_cli as cli
 from tests.support.outlet_lists import ROWS
 
 
@@ -203,19 +200,6 @@ def test_sample_loads_once_and_a_real_list_replaces_it(tmp_path, registry):
     assert not registry.db.execute("select count(*) from lookups").fetchone()[0]
     assert registry.lookup("DEMO-GX-0001").status == "unknown"
     assert registry.ensure_sample() is None  # never comes back over real data
-
-
-def cli(*args, config):
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
 
 
 def test_cli_import_rejects_then_skips(tmp_path):

@@ -2,9 +2,6 @@
 script; exact numbers; regions; the CLI JSON contract and the lookup log."""
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -15,6 +12,7 @@ from bot.outlets.desk import LABEL_MAX, OutletDesk, reply_for
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from tests.support import outlet_lists
+from tests.support.cli import run_cli as cli
 
 KEYS = {"status", "candidates"}
 CANDIDATE_KEYS = {"number", "name", "province", "city", "county", "insured", "score"}
@@ -204,20 +202,6 @@ def test_a_real_list_keeps_its_verdict(registry):
 
 
 # --- the CLI contract --------------------------------------------------------------------------
-def cli(*args, config, stdin=None):
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(config), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-
-
 @pytest.fixture
 def cfg(tmp_path):
     path = tmp_path / "c.toml"

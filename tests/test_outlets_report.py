@@ -3,9 +3,6 @@ the outlets couriers worried about; CSV and Markdown; the CLI."""
 
 import csv
 import io
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -13,6 +10,7 @@ from bot.outlets import report
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from tests.support import outlet_lists
+from tests.support.cli import run_cli
 
 GX = "广西邮政管理局（测试数据）"  # no 虚构/示例 in the name: not flagged as a sample
 SEPT = [  # 广西, 2026-09: 2 of 4 insured, 10 people known (韵达's headcount is not given)
@@ -132,18 +130,9 @@ def test_cli_report(registry, tmp_path):
         f'[storage]\ndatabase = "{registry.path}"\n[privacy]\nlookup_retention_days = 36500\n',
         encoding="utf-8",
     )
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
-    }
 
     def run(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "--config", str(config), "report", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        return run_cli("report", *args, config=config)
 
     out = run("--month", "2026-10", "--region", "广西", "--format", "csv")
     assert out.returncode == 0, out.stderr

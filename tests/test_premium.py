@@ -2,9 +2,6 @@
 Jining's 0.4% is shipped, never a wage figure), and what every reply must say."""
 
 import dataclasses
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +9,7 @@ import pytest
 from bot import config as config_mod
 from bot.assistant import Assistant
 from bot.outlets.premium import DEFAULT_RULES, PremiumRule, estimate, parse_request, rule_for
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,19 +109,6 @@ def test_no_rate_known_asks_instead_of_guessing(assistant):
     assert "还缺费率" in text and "五类行业" in text and "元/年 ×" not in text
 
 
-def cli(config, *args):
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(config), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-
-
 @pytest.mark.parametrize(
     "body, key",
     [
@@ -138,7 +123,7 @@ def cli(config, *args):
     ],
 )
 def test_bad_outlet_config_is_one_line_naming_the_key(tmp_path, body, key):
-    out = cli(write_config(tmp_path, body), "faq", "check")
+    out = run_cli("faq", "check", config=write_config(tmp_path, body))
     assert out.returncode == 2 and key in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
 

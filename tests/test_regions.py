@@ -7,7 +7,7 @@ from bot import regions
 from bot.render import label
 from bot.reply import MENU, REGION_BUTTONS, region_label
 
-MAINLAND = [p for p in regions._PROVINCES if p not in ("香港", "澳门", "台湾")]
+MAINLAND = [p for p in regions.PROVINCES if p not in ("香港", "澳门", "台湾")]
 
 
 @pytest.mark.parametrize(

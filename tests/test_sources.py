@@ -5,8 +5,6 @@ import io
 import json
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 
@@ -15,6 +13,7 @@ from bot.faq import loader as faq
 from bot.faq import sources
 from bot.render import plain
 from bot.reply import SOURCE
+from tests.support.cli import run_cli
 
 TELEGRAM_LIMIT = 4096
 
@@ -60,12 +59,7 @@ def test_faq_check_command_fails_on_the_planted_number(faq_copy, tmp_path):
     config.write_text(
         f'[faq]\ndir = "{faq_copy.as_posix()}"\n[privacy]\nuser_salt = "t"\n', encoding="utf-8"
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "--config", str(config), "faq", "check"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = run_cli("faq", "check", config=config)
     assert out.returncode != 0
     assert "98765432" in out.stderr + out.stdout
 

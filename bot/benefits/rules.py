@@ -146,10 +146,6 @@ _SOURCE = re.compile(r"《工伤保险条例》(第[一二三四五六七八九�
 _NOT_QUOTED = {"source", "quote", "leaving", "levels", "grade"}  # references, lists, the grade
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def number_text(value: int | float) -> str:
     """How a number of the data is written in the articles: 27, 90, 300."""
     return f"{value:g}"
@@ -167,7 +163,7 @@ def _check_rule(table: dict, where: str, articles: dict[str, str]) -> None:
     quote = table.get("quote")
     if not isinstance(quote, str) or not quote.strip():
         raise BenefitsError(f"{where}: quote is missing")
-    if _squash(quote) not in _squash(articles[match.group(1)]):
+    if not sources.occurs_in(quote, articles[match.group(1)]):
         raise BenefitsError(f"{where}: quote is not a verbatim passage of {match.group(0)}")
     items = [(where, table)] + [
         (f"{where}.levels[{i}]", item) for i, item in enumerate(table.get("levels", []))

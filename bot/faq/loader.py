@@ -16,7 +16,6 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _FIELDS = {"id", "topic", "region", "title", "questions", "answer", "short", "cites", "related"}
 TITLE_MAX = 16
 SHORT_MAX = 45
-_DIGITS = re.compile(r"\d+")
 
 
 class FaqError(ValueError):
@@ -78,7 +77,7 @@ def _entry(raw: dict, file: str) -> Entry:
     short = raw["short"].strip()
     if len(short) > SHORT_MAX:
         raise FaqError(f"{where}: short longer than {SHORT_MAX} characters")
-    stray = sorted(set(_DIGITS.findall(short)) - set(_DIGITS.findall(raw["answer"])))
+    stray = sorted(sources.numbers_in(short) - sources.numbers_in(raw["answer"]))
     if stray:
         raise FaqError(f"{where}: short has number(s) {stray} that are not in the answer")
     questions = raw.get("questions")

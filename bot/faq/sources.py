@@ -94,6 +94,11 @@ def numbers_in(text: str) -> set[str]:
     return {run.lstrip("0") or "0" for run in _NUMBER.findall(unicodedata.normalize("NFKC", text))}
 
 
+def occurs_in(part: str, whole: str) -> bool:
+    """Whether `part` is a verbatim piece of `whole`, whitespace, width and markup aside."""
+    return _squeeze(part) in _squeeze(whole)
+
+
 def _squeeze(text: str) -> str:
     return _SPACE.sub("", _MARKUP.sub("", unicodedata.normalize("NFKC", text)))
 
@@ -132,7 +137,7 @@ def _document(row: dict, texts: Path) -> Document:
         passage = _passage(p, where)
         if passage.ref in passages:
             raise SourceError(f"{where}: passage {passage.ref!r} listed twice")
-        if full is not None and _squeeze(passage.text) not in full:
+        if full is not None and _squeeze(passage.text) not in full:  # full is squeezed once
             raise SourceError(f"{where}: passage {passage.ref!r} is not verbatim in {row['text']}")
         passages[passage.ref] = passage
     if not passages:
