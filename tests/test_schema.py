@@ -27,6 +27,7 @@ TABLES = {
     "ptb_user_data",
     "ptb_conversations",
 }
+LATER_TABLES = {"feedback", "handoff_tickets", "handoff_chats"}  # m002_people
 
 
 def _tables(path: Path) -> set[str]:
@@ -36,8 +37,8 @@ def _tables(path: Path) -> set[str]:
 
 def test_a_fresh_database_gets_every_table_and_its_version(tmp_path):
     storage = Storage(tmp_path / "bot.db")
-    assert set(storage.db.table_names()) >= TABLES
-    assert schema.version(storage.db) == ["m001_initial"]
+    assert set(storage.db.table_names()) >= TABLES | LATER_TABLES
+    assert schema.version(storage.db) == ["m001_initial", "m002_people"]
     assert schema.upgrade(storage.db) == []  # opening again changes nothing
 
 
@@ -46,7 +47,8 @@ def test_a_database_from_before_migrations_upgrades_and_keeps_its_data(tmp_path)
     shutil.copy(BEFORE, path)
     assert "_sqlite_migrations" not in _tables(path) and _tables(path) >= TABLES
     storage = Storage(path)
-    assert schema.version(storage.db) == ["m001_initial"]
+    assert schema.version(storage.db) == ["m001_initial", "m002_people"]
+    assert set(storage.db.table_names()) >= LATER_TABLES
     counts = {
         t: storage.db[t].count
         for t in (

@@ -169,6 +169,54 @@ def _telegram(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m002_people(db: sqlite_utils.Database) -> None:
+    """The people behind the bot (issue 13): 👍/👎 on answers, and questions handed to an official.
+
+    No raw Telegram id, name or phone number in either table: feedback keeps the entry, region and
+    time only; a ticket keeps the masked question. The courier's chat id, needed to relay the
+    official's reply, lives apart in handoff_chats, which the officials' web view never shows.
+    """
+    db.table("feedback").create(
+        {
+            "id": int,
+            "at": str,
+            "month": str,
+            "entry_id": str,
+            "region": str,
+            "vote": int,  # +1 👍, -1 👎
+            "reason": str,  # after 👎: unanswered / unclear / different (null when not given)
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("feedback").create_index(["entry_id"], if_not_exists=True)
+    db.table("handoff_tickets").create(
+        {
+            "id": int,
+            "ticket": str,  # short number shown to courier and officials
+            "created_at": str,
+            "region": str,
+            "closest_entry": str,  # the FAQ topic the question was closest to
+            "question": str,  # masked (bot.text.mask_personal)
+            "status": str,  # open / answered / closed / expired
+            "officials_message_id": int,  # the ticket's message in the officials' chat
+            "answer": str,  # the official's reply, masked
+            "answered_at": str,
+            "followup": str,  # the courier's one answer back, masked
+            "closed_at": str,
+            "overdue_notified_at": str,  # when the courier was pointed to 12333
+        },
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("handoff_tickets").create_index(["ticket"], unique=True, if_not_exists=True)
+    db.table("handoff_tickets").create_index(["status", "created_at"], if_not_exists=True)
+    db.table("handoff_chats").create(
+        {"ticket_id": int, "chat_id": int}, pk="ticket_id", if_not_exists=True
+    )
+
+
 def upgrade(db: sqlite_utils.Database, migrations: Migrations = MIGRATIONS) -> list[str]:
     """Apply the pending migrations; returns their names (empty when the schema is current)."""
     pending = [m.name for m in migrations.pending(db)]
