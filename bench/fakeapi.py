@@ -37,6 +37,7 @@ class Call:
     params: dict
     files: dict = field(default_factory=dict)  # field name -> (filename, bytes)
     at: float = field(default_factory=time.perf_counter)
+    result: object = None  # what the server answered (a sent message: its message_id)
 
 
 FAULTS = ("429", "500", "502", "timeout", "drop")
@@ -135,14 +136,22 @@ class FakeBotAPI:
         return self.message(None, chat_id, user_id, photo=photo)
 
     def callback(
-        self, data: str, chat_id: int = 42, user_id: int = 42, chat_type: str = "private"
+        self,
+        data: str,
+        chat_id: int = 42,
+        user_id: int = 42,
+        chat_type: str = "private",
+        **message_fields,
     ) -> int:
+        """A button pressed on one of the bot's messages; `message_fields` (message_id,
+        reply_markup …) describe that message, else it is a new one."""
         message = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
             "chat": {"id": chat_id, "type": chat_type},
             "from": BOT_USER,
             "text": "…",
+            **message_fields,
         }
         query = {
             "id": str(next(self._ids)),
@@ -280,11 +289,11 @@ class FakeBotAPI:
                     if writer.is_closing():
                         break
                     continue
+                result = await self._dispatch(method, params, files)
                 if method != "getUpdates":
-                    self.calls.append(Call(method, params, files))
+                    self.calls.append(Call(method, params, files, result=result))
                     self.counts[method] += 1
                     self._new_call.set()
-                result = await self._dispatch(method, params, files)
                 _write_json(writer, {"ok": True, "result": result})
                 await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
@@ -325,7 +334,10 @@ def _parse_body(headers: dict, body: bytes) -> tuple[dict, dict]:
                 params[name] = data.decode("utf-8")
         return params, files
     if kind.startswith("application/json"):
-        return json.loads(body or b"{}"), {}
+        # As the Bot API does, take an object either nested or as a JSON string (form style);
+        # tests read every object parameter (reply_markup) as its JSON string.
+        params = json.loads(body or b"{}")
+        return {k: v if isinstance(v, str) else json.dumps(v) for k, v in params.items()}, {}
     return {k: v[-1] for k, v in urllib.parse.parse_qs(body.decode("utf-8")).items()}, {}
 
 

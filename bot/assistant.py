@@ -5,19 +5,35 @@ Telegram handlers and the console both call this; it imports nothing from Telegr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import logging
+from collections.abc import Hashable, Sequence
+from datetime import UTC, datetime
 
 from bot import benefits, regions
 from bot.config import Config
-from bot.faq import facets as facets_mod
+from bot.faq import live
 from bot.faq.facets import Facet, FacetFinder
 from bot.faq.intents import Intent, Intents
-from bot.faq.loader import Entry, Knowledge, load
+from bot.faq.loader import Entry, Knowledge
 from bot.faq.matcher import Match, Matcher
+from bot.feedback import Feedback, without_votes
+from bot.feedback import buttons as vote_buttons
+from bot.handoff import Handoff
 from bot.limits import PerUserLimit
 from bot.outlets.desk import OutletDesk
 from bot.render import label, plain, render
-from bot.reply import FAQ, MENU, OUTLET, REGION, REGION_BUTTONS, SOURCE, Reply, region_label
+from bot.reply import (
+    FAQ,
+    FEEDBACK,
+    MENU,
+    OUTLET,
+    REGION,
+    REGION_BUTTONS,
+    SOURCE,
+    Reply,
+    region_label,
+)
 from bot.storage.database import Storage
 from bot.text import pairs
 
@@ -29,6 +45,9 @@ FAQ_BUTTONS = 3
 PASSAGE_CLIP = 900  # characters of one passage under 查看原文: several fit one Telegram message
 STATED = 0.6  # a follow-up whose short line shares this much of the answer's wording is
 # already said: it is not repeated
+RELOAD_PROBLEMS = 5  # problems a failed /reload lists; the log has them all
+
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -36,17 +55,51 @@ class Assistant:
         self.config = config
         self.storage = storage
         self.limit = PerUserLimit(config.questions_per_minute)
-        self.matcher = Matcher(kb or load(config.faq_dir), threshold=config.threshold)
-        self.intents = Intents(config.faq_dir / "intents.toml")
-        self.benefit_rules = benefits.load(
-            config.faq_dir / "benefits.toml", self.matcher.kb.registry.articles(benefits.STATUTE)
-        )
-        self.facets = FacetFinder(
-            *facets_mod.load(config.faq_dir / "facets.toml", set(self.matcher.kb.by_id()))
-        )
+        self.faq = live.build(config, kb)  # replaced whole by reload(), never changed in place
         self.outlets = OutletDesk(
             config, storage, self.limit, self.region_of
         )  # lookups, /stats, /premium
+        self.feedback = Feedback(storage.db)  # 👍/👎 under answers
+        # Questions passed to officials: only where there is an officials' chat to pass them to.
+        # Entries are looked up through self.matcher at each call: /reload replaces the matcher.
+        self.handoff = (
+            Handoff(storage.db, config.handoff_close_after_days, lambda i: self.matcher.entry(i))
+            if config.handoff_chat_id
+            else None
+        )
+
+    # --- the FAQ, and reloading it ------------------------------------------------------------
+    @property
+    def matcher(self) -> Matcher:
+        return self.faq.matcher
+
+    @property
+    def intents(self) -> Intents:
+        return self.faq.intents
+
+    @property
+    def benefit_rules(self) -> benefits.Rules:
+        return self.faq.benefit_rules
+
+    @property
+    def facets(self) -> FacetFinder:
+        return self.faq.facets
+
+    def reload(self) -> Reply:
+        """/reload: serve faq/ as it is on disk now, or keep serving the old FAQ and say what is
+        wrong. Only the one `faq` reference changes: regions, limits, guides and conversations in
+        progress are untouched."""
+        reread = live.reread(self.config)
+        if reread.faq is None:
+            log.error("FAQ reload failed, the old FAQ stays: %s", "; ".join(reread.problems))
+            shown = reread.problems[:RELOAD_PROBLEMS]
+            return Reply(
+                render("reload_failed", problems=shown, more=len(reread.problems) - len(shown))
+            )
+        self.faq = reread.faq
+        entries = len(self.faq.matcher.kb.entries)
+        log.info("FAQ reloaded: %d entries", entries)
+        return Reply(render("reload_done", entries=entries))
 
     # --- region -------------------------------------------------------------------------------
     def region_of(self, user: str | None) -> str | None:
@@ -104,6 +157,11 @@ class Assistant:
         match = reply.match
         if record and match is not None and not match.answered and not match.too_short:
             self.storage.record_gap(text.strip(), match.asked_region or region)
+        if not record:  # a group: nothing is stored there, so 👍/👎 and handoff are not offered
+            return without_votes(reply)
+        if self.handoff is not None and user:
+            asked = match.asked_region if match is not None else None
+            reply = self.handoff.after_ask(reply, text, user, region or asked)
         return reply
 
     def understand(self, text: str, region: str | None, user: str | None = None) -> Reply:
@@ -187,7 +245,7 @@ class Assistant:
             faq[0] = (label("also_ask", title=match.second.title), faq[0][1])
         return Reply(
             render("answer", entry=entry, match=match, followups=followups),
-            buttons + faq + [_source_button(entry)],
+            buttons + faq + [_source_button(entry), *vote_buttons(entry.id)],
             match,
             followups=followups,
         )
@@ -250,8 +308,20 @@ class Assistant:
             return self.benefit("")
         return None
 
-    def callback(self, data: str, user: str | None) -> Reply:
-        """Any button press; forged or stale data gets a clear reply instead of an error."""
+    def vote(self, data: str, user: str | None, message: Hashable | None) -> Reply:
+        """👍/👎 on an answer `message` (a channel's name for it), or the reason after a 👎,
+        which is followed by the offer to pass the question on."""
+        region = self.region_of(user)
+        reply, voted = self.feedback.press(
+            data, message, region, self.matcher.entry, datetime.now(UTC)
+        )
+        if voted and self.handoff is not None and user:
+            self.handoff.after_vote(reply, user, voted, region)
+        return reply
+
+    def callback(self, data: str, user: str | None, message: Hashable | None = None) -> Reply:
+        """Any button press; forged or stale data gets a clear reply instead of an error.
+        `message` names the message the button was on (one vote per answer)."""
         reply = None
         if data.startswith(FAQ):
             reply = self.show_entry(data[len(FAQ) :], user)
@@ -263,6 +333,8 @@ class Assistant:
             reply = self.original(data[len(SOURCE) :])
         elif data.startswith(OUTLET):
             reply = self.outlets.pick(data, user, "chat")
+        elif data.startswith(FEEDBACK):
+            reply = self.vote(data, user, message)
         return reply or Reply(render("stale_button"))
 
 
@@ -275,6 +347,7 @@ def _counts_first(match: Match) -> bool:
     return match.entry is not None and match.entry.topic.startswith("injury.")
 
 
+@functools.lru_cache(maxsize=4096)  # both texts come from the FAQ: the same pairs recur
 def _stated(short: str, answer: str) -> bool:
     """Whether most of a follow-up line's wording is already in the answer."""
     grams = {g for g in pairs(short) if g.isalnum()}

@@ -1,4 +1,4 @@
-"""`courier-bot` command line: run, console, ask, faq gaps/check, bench."""
+"""`courier-bot` command line: run, console, ask, faq gaps/check/reload, bench."""
 
 from __future__ import annotations
 
@@ -49,7 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     gaps.add_argument("--limit", type=int, default=50)
     faq_sub.add_parser(
+        "stats", parents=[common], help="answers by helpfulness (👍/👎 and why), most 👎 first"
+    )
+    faq_sub.add_parser(
         "check", parents=[common], help="validate the FAQ files and print entry counts"
+    )
+    faq_sub.add_parser(
+        "reload",
+        parents=[common],
+        help="make the running bot re-read the FAQ now (checks it, then sends the bot SIGHUP)",
     )
     ev = faq_sub.add_parser(
         "eval", parents=[common], help="score matching on a labelled question set"
@@ -70,20 +78,32 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="instead: import a generated list of N outlets, time lookups (e.g. 500000)",
     )
-    outlets = sub.add_parser("outlets", parents=[common], help="outlet lists: import, lookup")
+    outlets = sub.add_parser(
+        "outlets", parents=[common], help="outlet lists: import, lookup, posters"
+    )
     outlets_sub = outlets.add_subparsers(dest="outlets_command", required=True)
     imp = outlets_sub.add_parser(
         "import",
         parents=[common],
-        help="import an official outlet list (CSV, UTF-8 or GBK/GB18030)",
+        help="import an official outlet list (CSV in UTF-8 or GBK/GB18030, or .xlsx/.xls)",
     )
-    imp.add_argument("file", help="CSV file; columns are listed in README.md (Outlet lists)")
+    imp.add_argument(
+        "file", help="CSV or Excel file; columns are listed in README.md (Outlet lists)"
+    )
     imp.add_argument("--source", required=True, help="who issued the list, e.g. 济宁市邮政管理局")
     imp.add_argument("--as-of", required=True, help="the list's date, e.g. 2026-10")
     imp.add_argument(
         "--skip-bad",
         action="store_true",
         help="import the valid rows and report the bad ones (default: reject the file)",
+    )
+    imp.add_argument("--sheet", help="the workbook's sheet to read (default: the first)")
+    imp.add_argument(
+        "--ignore-column",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="leave this column out (repeatable); any other unknown column stops the import",
     )
     look = outlets_sub.add_parser(
         "lookup",
@@ -93,6 +113,20 @@ def _parser() -> argparse.ArgumentParser:
     look.add_argument("query", help="outlet name (fuzzy) or licence/filing number (exact)")
     look.add_argument("--region", help="only outlets in this region, e.g. 济宁, 广西")
     look.add_argument("--json", action="store_true", help="print one JSON object per query")
+    posters = outlets_sub.add_parser(
+        "posters",
+        parents=[common],
+        help="one printable A4 poster per outlet with its status and a QR code to the bot",
+    )
+    posters.add_argument("--out", required=True, help="folder for the HTML (and PDF) files")
+    posters.add_argument("--city", help="only outlets in this city, e.g. 济宁")
+    posters.add_argument("--county", help="only outlets in this county/district, e.g. 任城区")
+    posters.add_argument("--limit", type=int, help="at most this many posters")
+    posters.add_argument(
+        "--bot-username",
+        help="the bot's @username for the QR links (default: telegram.bot_username)",
+    )
+    posters.add_argument("--no-pdf", action="store_true", help="write HTML only")
     rep = sub.add_parser(
         "report",
         parents=[common],
@@ -103,6 +137,15 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=["csv", "md"], default="md")
     rep.add_argument(
         "--output", help="write to this file instead of stdout (CSV with a BOM for Excel)"
+    )
+    web = sub.add_parser(
+        "web", parents=[common], help="the officials' read-only web view with charts (Datasette)"
+    )
+    web.add_argument("--host", help="address to listen on (default: web.host, 127.0.0.1)")
+    web.add_argument("--port", type=int, help="port to listen on (default: web.port, 8001)")
+    web_sub = web.add_subparsers(dest="web_command")
+    web_sub.add_parser(
+        "hash-password", parents=[common], help="print the hash to put in [web] password_hash"
     )
     return p
 
@@ -153,7 +196,7 @@ def _dispatch(args, cfg) -> int:
         print(backup(cfg.database, Path(args.output) if args.output else None))
         return 0
     if args.command == "bench" and args.outlets:
-        from bench.load import outlets_main
+        from bench.outlets import outlets_main
 
         return outlets_main(cfg, args.outlets)
     if args.command == "bench":
@@ -164,6 +207,10 @@ def _dispatch(args, cfg) -> int:
         from bot.outlets.cli import main as outlet_cli
 
         return outlet_cli(cfg, args)
+    if args.command == "web":
+        from bot.web.cli import main as web_cli
+
+        return web_cli(cfg, args)
     return 2
 
 
@@ -201,13 +248,64 @@ def _faq(cfg, args) -> int:
         return 0
     if args.faq_command == "eval":
         return _eval(cfg, args)
+    if args.faq_command == "reload":
+        return _reload(cfg)
+    if args.faq_command == "stats":
+        return _stats(cfg)
+    from bot.faq.loader import load
+    from bot.handoff import Tickets, drafts
     from bot.storage.database import Storage
 
-    rows = Storage(cfg.database).gaps(args.limit)
+    storage = Storage(cfg.database)
+    rows = storage.gaps(args.limit)
     if not rows:
         print("No unanswered questions recorded.")
     for row in rows:
         print(f"{row['n']:5d}  {row['text']}  [{row['regions'] or '-'}]  last {row['last']}")
+    answered = Tickets(storage.db).answered(args.limit)  # officials' answers: FAQ drafts
+    if answered:
+        print("\n" + drafts(answered, load(cfg.faq_dir).by_id().get))
+    return 0
+
+
+def _stats(cfg) -> int:
+    """`faq stats`: 👍/👎 per entry, most 👎 first."""
+    from bot.faq.loader import load
+    from bot.feedback import Feedback, report
+    from bot.storage.database import Storage
+
+    print(report(Feedback(Storage(cfg.database).db).stats(), load(cfg.faq_dir).by_id().get))
+    return 0
+
+
+def _reload(cfg) -> int:
+    """Signal the bot running on this config's database (its pid file) to reload the FAQ, after
+    checking the FAQ here first so a mistake shows in this terminal, not only in the bot's log."""
+    import os
+    import signal
+
+    from bot import pidfile
+    from bot.faq import live
+
+    try:
+        pid = pidfile.running(pidfile.beside(cfg.database))
+    except pidfile.NotRunning as exc:
+        print(
+            f"courier-bot: {exc}; nothing to reload (start it with `courier-bot run`)",
+            file=sys.stderr,
+        )
+        return 1
+    problems = live.reread(cfg).problems
+    if problems:
+        print(
+            "\n".join(["courier-bot: the FAQ has problems; the bot keeps the old one:", *problems]),
+            file=sys.stderr,
+        )
+        return 2
+    os.kill(pid, signal.SIGHUP)
+    print(
+        f"Sent SIGHUP to the bot (pid {pid}): it checks the FAQ again, swaps it and logs the result."
+    )
     return 0
 
 

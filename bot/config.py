@@ -5,6 +5,7 @@ config.example.toml documents every key all work from these declarations."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -28,6 +29,8 @@ SECTIONS = (
     "premium",
     "webhook",
     "health",
+    "handoff",
+    "web",
 )
 
 
@@ -75,6 +78,16 @@ def _region(value: str, _base: Path) -> str | None:
     return regions.canonical(value) if value else None
 
 
+def bot_username(value: str, _base: Path | None = None) -> str | None:
+    """A Telegram bot username (a leading @ dropped), checked: it goes into t.me links."""
+    name = value.strip().removeprefix("@")
+    if name and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{4,31}", name):
+        raise ConfigError(
+            "telegram.bot_username (--bot-username) must be 5-32 characters: A-Z, a-z, 0-9 and _"
+        )
+    return name or None
+
+
 def _secret(value: str, _base: Path) -> str | None:
     if value and not (
         len(value) <= 256 and value.isascii() and value.replace("_", "").replace("-", "").isalnum()
@@ -85,6 +98,20 @@ def _secret(value: str, _base: Path) -> str | None:
 
 def _webhook_path(value: str, _base: Path) -> str:
     return value.strip("/")
+
+
+def _chat(value: int, _base: Path) -> int | None:
+    return value or None  # 0: no officials' chat, so no handoff
+
+
+def _password_hash(value: str, _base: Path) -> str | None:
+    """A hash from `courier-bot web hash-password`, never the password itself."""
+    if value and not re.fullmatch(r"pbkdf2_sha256\$\d+\$[^$]+\$[A-Za-z0-9+/=]+", value):
+        raise ConfigError(
+            "web.password_hash must be a hash made by `courier-bot web hash-password`"
+            " (pbkdf2_sha256$…), not the password itself"
+        )
+    return value or None
 
 
 @dataclass(frozen=True)
@@ -102,6 +129,8 @@ class Config:
         "telegram.request_timeout", 10.0, (int, float), within=(0.1, 600), read=_float
     )
     admin_ids: frozenset[int] = setting("telegram.admin_ids", frozenset(), list, read=_admins)
+    # the deep links on outlet posters (t.me/<bot_username>?start=…)
+    bot_username: str | None = setting("telegram.bot_username", None, str, read=bot_username)
     # [storage], [faq], [privacy], [limits], [output], [outlets]
     database: Path = setting("storage.database", Path("data/courier-bot.db"), str, read=_path)
     faq_dir: Path = setting("faq.dir", DEFAULT_DIR, str, read=_path)
@@ -118,7 +147,8 @@ class Config:
         "limits.questions_per_minute", 20, int, within=(0, 10_000)
     )  # per courier; 0 = no limit
     output_dir: Path = setting("output.dir", Path("out"), str, read=_path)
-    load_sample_outlets: bool = setting("outlets.load_sample", True, bool)
+    # None (not set): only without a Telegram token, so a deployment shows no made-up outlets
+    load_sample_outlets: bool | None = setting("outlets.load_sample", None, bool)
     # [webhook], [health]
     webhook_url: str | None = setting("webhook.url", None, str, read=_or_none)
     webhook_listen: str = setting("webhook.listen", "127.0.0.1", str)
@@ -127,9 +157,24 @@ class Config:
     webhook_secret: str | None = setting("webhook.secret_token", None, str, read=_secret)
     health_listen: str = setting("health.listen", "127.0.0.1", str)
     health_port: int = setting("health.port", 0, int, within=(0, 65535))  # 0 = off
+    # [handoff] — questions passed to officials (bot/handoff.py); off without a chat
+    handoff_chat_id: int | None = setting("handoff.chat_id", None, int, read=_chat)
+    handoff_close_after_days: int = setting("handoff.close_after_days", 14, int, within=(1, 365))
+    # [web] — the officials' read-only view (bot/web/); a password is required beyond localhost
+    web_host: str = setting("web.host", "127.0.0.1", str)
+    web_port: int = setting("web.port", 8001, int, within=(1, 65535))
+    web_password_hash: str | None = setting("web.password_hash", None, str, read=_password_hash)
     # [premium."REGION"] tables, checked by bot/outlets/premium.parse_rules
     premium: tuple[PremiumRule, ...] = DEFAULT_RULES
     path: Path | None = field(default=None, compare=False)  # the file it was read from
+
+    @property
+    def sample_outlets(self) -> bool:
+        """Whether the fictional sample list is loaded (and kept): as set, else only where no
+        Telegram token is configured (the console demo on a fresh machine)."""
+        if self.load_sample_outlets is not None:
+            return self.load_sample_outlets
+        return not self.token
 
 
 def settings() -> dict[str, Any]:
@@ -186,4 +231,7 @@ def load(path: str | Path | None = None) -> Config:
         values["premium"] = parse_rules(data.get("premium", {}))
     except PremiumConfigError as exc:
         raise ConfigError(str(exc)) from None
+    if values.get("handoff_chat_id") and not values.get("admin_ids"):
+        # only admins' replies reach couriers: with none, every question would go unanswered
+        raise ConfigError("handoff.chat_id needs telegram.admin_ids (the officials who answer)")
     return Config(**values, path=path)

@@ -21,6 +21,8 @@ from bot.guides.flow import (
     parse_callback,
     wants_resume,
 )
+from bot.handoff import SEND
+from bot.outlets.lookups import POSTER_PREFIX
 from bot.render import label, plain, render
 from bot.reply import GUIDE, OUTLET_NAME, PROMPT_TTL, SOURCE, Reply
 from bot.storage.database import user_key
@@ -39,6 +41,7 @@ class Console:
         self.flow = GuideFlow(Engine(load_guides(assistant.config.faq_dir)))
         self.session: dict | None = None  # the guide in progress, if any
         self.last_answer: str | None = None  # the entry /source shows: the last answer's
+        self.shown = 0  # replies shown so far: the last one's buttons are the ones pressed
         self.prompt_until = 0.0  # the outlet prompt waits for a name until then (monotonic)
 
     def show(self, reply: Reply) -> None:
@@ -46,6 +49,7 @@ class Console:
         if reply.document:
             print("\n" + render("console_file", path=self._save(*reply.document)), file=self.out)
         self.buttons = reply.buttons
+        self.shown += 1
         self.last_answer = next(
             (d[len(SOURCE) :] for _, d in reply.buttons if d.startswith(SOURCE)), self.last_answer
         )
@@ -102,6 +106,9 @@ class Console:
         return self.assistant.ask(text, self.user)
 
     def _command(self, command: str, arg: str) -> Reply | None:
+        if command == "/start" and arg.strip().startswith(POSTER_PREFIX):  # a poster's link
+            welcome = self.assistant.welcome(self.user)
+            return self.assistant.outlets.from_poster(arg.strip(), self.user, welcome)
         if command in ("/start", "/menu"):
             return self.assistant.welcome(self.user)
         if command == "/help":
@@ -110,6 +117,8 @@ class Console:
             return self.source(arg.strip() or self.last_answer)
         if command == "/benefit":
             return self.assistant.benefit(arg)
+        if command == "/reload":  # the operator's own terminal: no admin check
+            return self.assistant.reload()
         if command == "/region":
             if arg.strip():
                 return self.assistant.set_region(self.user, arg.strip())
@@ -133,7 +142,10 @@ class Console:
             return self.start_guide(MENU_GUIDES[data])
         if self.session is not None and data.startswith(GUIDE):
             return self.guide_input(data)
-        return self.assistant.callback(data, self.user)
+        if data == SEND and self.assistant.handoff is not None:  # no officials' chat here
+            return self.assistant.handoff.console_ticket(self.user)
+        # The reply whose buttons these are names the message voted on (one vote per answer).
+        return self.assistant.callback(data, self.user, (id(self), self.shown))
 
     def start_guide(self, guide_id: str) -> Reply:
         reply, self.session = self.flow.start(guide_id)

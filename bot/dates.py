@@ -199,3 +199,21 @@ def _statutory_holiday(day: date) -> bool:
     early costs a courier nothing, one shown too late can cost the claim."""
     on_holiday, name = chinese_calendar.get_holiday_detail(day)
     return bool(on_holiday and name)
+
+
+def working_day_after(start: date, days: int) -> date:
+    """The `days`-th working day after `start`: weekends and statutory holidays skipped, the
+    weekend days worked in their place (调休) counted. In a year chinese-calendar does not know
+    yet, Monday to Friday count."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        days -= _working(day)
+    return day
+
+
+def _working(day: date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5

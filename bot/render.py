@@ -22,6 +22,9 @@ _env = jinja2.Environment(
     lstrip_blocks=True,
     keep_trailing_newline=False,
     undefined=jinja2.StrictUndefined,
+    # Templates are code: they change with a deploy, not while the bot runs. Without this, every
+    # render stats its file to see whether it changed (measured: a tenth of an answer's cost).
+    auto_reload=False,
 )
 _env.globals["full_name"] = full_name
 _env.filters["cn_date"] = lambda d: f"{d.year}年{d.month}月{d.day}日"

@@ -21,9 +21,12 @@ OUTLET = "ol:"  # an outlet picked from lookup candidates: "ol:<outlet id>" (bot
 GUIDE = "g:"  # a guide's answer: "g:<step>:<value>", "g:back", "g:cancel" (bot/guides/flow.py)
 REMINDER = "rem:"  # a reminder offer or cancel button (handlers/reminders.py)
 FORGET = "forget:"  # /forgetme's 确定删除 / 不删了: "forget:yes", "forget:no" (handlers/privacy.py)
+FEEDBACK = "fb:"  # 👍/👎 under an answer and the reason after 👎 (bot/feedback.py)
+HANDOFF = "ho:"  # 转给工作人员, 回复工作人员 (bot/handoff.py, handlers/handoff.py)
 # Every prefix, for the update log (anything else was forged and is logged as "other").
 BUTTON_PREFIXES = frozenset(
-    p.rstrip(":") for p in (FAQ, MENU, REGION, SOURCE, OUTLET, GUIDE, REMINDER, FORGET)
+    p.rstrip(":")
+    for p in (FAQ, MENU, REGION, SOURCE, OUTLET, GUIDE, REMINDER, FORGET, FEEDBACK, HANDOFF)
 )
 OUTLET_NAME = "outlet_name"  # Reply.expects: the next text is the outlet's name (a prompt)
 PROMPT_TTL = 600.0  # seconds such a prompt waits; the channel keeps it (persisted in Telegram)

@@ -22,12 +22,14 @@ from bot.guides.engine import Engine, load_guides
 from bot.guides.flow import GuideFlow
 from bot.guides.reminders import Reminders
 from bot.render import label
+from bot.reply import FEEDBACK, HANDOFF
 from bot.storage.database import Storage
-from handlers import groups, guide, outlets, privacy, qa, reminders
+from handlers import feedback, groups, guide, handoff, outlets, privacy, qa, reload, reminders
 from handlers.application import CourierApplication
 from handlers.commands import ADVERTISED
 from handlers.context import CONTEXT_TYPES, Context
 from handlers.health import HealthServer
+from handlers.jsonrequest import JsonRequest
 from handlers.persistence import SQLitePersistence
 from handlers.polling import GetUpdatesRequest, withhold_update_content
 from handlers.ratelimit import RetryingRateLimiter
@@ -38,8 +40,10 @@ RETENTION_EVERY = 3600  # seconds between purges of lookups older than the reten
 async def _post_init(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(c, label("cmd_" + c)) for c in ADVERTISED])
     reminders.schedule_all(app)  # JobQueue jobs are not persisted: rebuild them from SQLite
+    handoff.schedule(app)  # unanswered tickets: the courier is told; old ones close
     assert app.job_queue is not None  # the job-queue extra is a dependency
     app.job_queue.run_repeating(_purge_lookups, interval=RETENTION_EVERY, first=0)
+    reload.watch(app)  # the pid file, and SIGHUP from `courier-bot faq reload`
     config: Config = app.bot_data.assistant.config
     if config.health_port:
         assert isinstance(app, CourierApplication)  # build() makes one: it keeps the stats
@@ -55,9 +59,13 @@ async def _purge_lookups(context: Context) -> None:
 
 
 async def _post_shutdown(app: Application) -> None:
+    reload.unwatch(app)
     if app.bot_data.health is not None:
         await app.bot_data.health.stop()
     app.bot_data.assistant.storage.close()
+
+
+POOL = 256  # connections for sending, PTB's own default
 
 
 def build(config: Config, assistant: Assistant | None = None) -> Application:
@@ -92,7 +100,15 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
             )
         )
     timeout = config.request_timeout
-    builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout)
+    # Replies as JSON bodies (handlers/jsonrequest.py: measured cheaper than PTB's form encoding).
+    builder = builder.request(
+        JsonRequest(
+            connection_pool_size=POOL,
+            connect_timeout=timeout,
+            read_timeout=timeout,
+            write_timeout=timeout,
+        )
+    )
     # One update PTB cannot parse must not stop polling for everyone, nor reach the log in full.
     withhold_update_content()
     builder = builder.get_updates_request(GetUpdatesRequest(connection_pool_size=1))
@@ -113,6 +129,21 @@ def register(app: Application) -> None:
     )
     # Group -2, first of all: edited messages are ignored on purpose (handlers/qa.py ignore).
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, qa.ignore), group=-2)
+    # Group -2 too, with an officials' chat ([handoff]): an official's reply to a ticket there is
+    # relayed, and a courier's answer back (after 回复工作人员) is posted; neither goes further.
+    officials = app.bot_data.assistant.config.handoff_chat_id
+    if officials:
+        replies = filters.Chat(officials) & filters.REPLY & filters.TEXT & ~filters.COMMAND
+        app.add_handler(
+            MessageHandler(private_or_group & replies, handoff.official_reply), group=-2
+        )
+        app.add_handler(
+            MessageHandler(
+                private_or_group & filters.ChatType.PRIVATE & filters.TEXT, handoff.answer_back
+            ),
+            group=-2,
+        )
+        app.add_handler(CallbackQueryHandler(handoff.drop_answer_back), group=-2)
     # Group -1, before everything else: the answer to "which outlet?" (after /outlet or the menu's
     # 查网点参保) is looked up and stops there; other texts pass on to the handlers below.
     app.add_handler(MessageHandler(private_or_group & filters.TEXT, outlets.pending), group=-1)
@@ -132,6 +163,9 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("outlet", outlets.outlet))
     app.add_handler(CommandHandler("stats", outlets.stats))
     app.add_handler(CommandHandler("premium", outlets.premium))
+    app.add_handler(CommandHandler("reload", reload.reload))  # FAQ reload, admins only
+    app.add_handler(CallbackQueryHandler(feedback.press, pattern=f"^{FEEDBACK}"))  # 👍/👎
+    app.add_handler(CallbackQueryHandler(handoff.button, pattern=f"^{HANDOFF}"))  # 转给工作人员
     app.add_handler(CallbackQueryHandler(qa.button))
     app.add_handler(CommandHandler(["back", "cancel"], qa.no_guide))  # a guide catches them first
     app.add_handler(MessageHandler(private_or_group & filters.COMMAND, qa.unknown_command))

@@ -28,6 +28,7 @@ COMMANDS = (
     Command("premium"),
     Command("benefit"),
     Command("stats", advertised=False),
+    Command("reload", advertised=False),
 )
 NAMES = frozenset(c.name for c in COMMANDS)
 ADVERTISED = tuple(c.name for c in COMMANDS if c.advertised)

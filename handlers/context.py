@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.assistant import Assistant
     from bot.guides.flow import GuideFlow
     from bot.guides.reminders import Reminders
+    from bot.pidfile import PidFile
     from handlers.health import HealthServer
 
 
@@ -22,6 +23,7 @@ class BotData:
     flow: GuideFlow | None = None  # the guides' steps (ConversationHandler callbacks)
     reminders: Reminders | None = None  # deadline reminders kept in SQLite
     health: HealthServer | None = None  # the /healthz server, when configured
+    pidfile: PidFile | None = None  # held while the bot runs: `faq reload` signals it
 
 
 CONTEXT_TYPES = ContextTypes(bot_data=BotData)

@@ -33,7 +33,7 @@ from bot.guides.flow import (
 from bot.render import label, render
 from bot.reply import Reply
 from bot.text import looks_like_question
-from handlers import groups, outlets, privacy, qa, reminders
+from handlers import groups, outlets, privacy, qa, reload, reminders
 from handlers.common import CONVERSATION, assistant, checkpoint, for_another_bot, send, user_of
 from handlers.context import Context
 
@@ -51,6 +51,7 @@ ELSEWHERE = {
     "outlet": outlets.outlet_reply,
     "premium": outlets.premium_reply,
     "stats": outlets.stats_reply,
+    "reload": reload.reload_reply,
     "reminders": reminders.list_reply,
 }
 

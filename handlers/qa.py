@@ -7,6 +7,8 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.feedback import without_votes
+from bot.outlets.lookups import POSTER_PREFIX
 from bot.render import render
 from bot.reply import MENU, OUTLET, Reply
 from handlers import groups, reminders
@@ -18,13 +20,16 @@ log = logging.getLogger(__name__)
 
 
 def start_reply(update: Update, context: Context) -> Reply:
-    """/start, or /start outlet|reminders from the private-chat link a group reply gave."""
+    """/start, /start outlet|reminders from the private-chat link a group reply gave, or
+    /start o<key> from an outlet poster's QR code."""
     core, user = assistant(context), user_of(update, context)
     link = (context.args or [""])[0]
     if link == "outlet":
         return core.outlets.prompt(user)
     if link == "reminders":
         return reminders.list_reply(update, context)
+    if link.startswith(POSTER_PREFIX):
+        return core.outlets.from_poster(link, user, core.welcome(user))
     return core.welcome(user)
 
 
@@ -83,6 +88,8 @@ async def button(update: Update, context: Context) -> None:
         await groups.to_private(update, context, "outlet")
         return
     reply = assistant(context).callback(query.data or "", user_of(update, context))
+    if not groups.private(update):  # nothing is stored from a group: no 👍/👎 there
+        reply = without_votes(reply)
     await send(update, reply, context)
 
 

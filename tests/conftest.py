@@ -25,6 +25,7 @@ def config(tmp_path) -> Config:
         rate_limiter=False,
         user_salt="test-salt",
         output_dir=tmp_path / "out",
+        load_sample_outlets=True,  # with a token it is off unless set: the chat tests use it
     )
 
 

@@ -51,7 +51,9 @@ async def test_the_command_menu_is_the_declared_list(telegram):
 
 
 def test_the_source_button_is_logged_by_its_prefix():
-    assert {"faq", "menu", "region", "src", "ol", "g", "rem", "forget"} == set(BUTTON_PREFIXES)
+    assert {"faq", "menu", "region", "src", "ol", "g", "rem", "forget", "fb", "ho"} == set(
+        BUTTON_PREFIXES
+    )
     update = Update.de_json(
         {
             "update_id": 1,

@@ -150,7 +150,8 @@ class Crashes:
             "rate_limiter = true\nrequest_timeout = 3\n"
             f"[storage]\ndatabase = {toml(str(self.db))}\n"
             f"[privacy]\nuser_salt = {toml(SALT)}\n"
-            f"[output]\ndir = {toml(str(tmp_path / 'out'))}\n",
+            f"[output]\ndir = {toml(str(tmp_path / 'out'))}\n"
+            "[outlets]\nload_sample = true\n",  # off by default with a token
             encoding="utf-8",
         )
         self.log = tmp_path / "bot.log"

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.outlets.importing import SAMPLE_SOURCE
-from bot.outlets.reading import OutletImportError
+from bot.outlets.reading import OutletImportError, column_of
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from tests.support import outlet_lists
@@ -68,6 +68,67 @@ def test_header_variants_with_units_and_markers(tmp_path, registry):
     assert registry.db.execute("select province, insured, headcount from outlets").fetchall() == [
         ("山东", 1, 3)
     ]
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("许可或备案编号", "number"),
+        ("快递业务经营许可证号", "number"),
+        ("备案编号", "number"),
+        ("许可（备案）编号", "number"),
+        ("所属企业许可证号", None),  # the parent company's number is not the outlet's
+        ("参保职工人数", "headcount"),
+        ("工伤保险参保人数", "headcount"),
+        ("未参保人数", None),
+        ("参保年月", "insured_since"),
+        ("是否参加工伤保险", "insured"),
+        ("工伤保险参保情况", "insured"),
+        ("网点性质", "kind"),
+        ("许可/备案", "kind"),
+        ("所属快递企业名称", "parent_company"),
+        ("所在省份", "province"),
+        ("地级市", "city"),
+        ("区/县", "county"),
+        ("县（市、区）", "county"),
+        ("网点地址", "address"),
+        ("快递网点名称", "name"),
+        ("备注", None),
+        ("从业人员数", None),
+    ],
+)
+def test_header_variants_map_to_columns(header, column):
+    assert column_of(header) == column
+
+
+def test_title_row_above_the_header(tmp_path, registry):
+    """A sheet saved as CSV keeps its title row ("title,,,,"); a tab list may have a bare one."""
+    path = tmp_path / "t.csv"
+    path.write_text("2026年10月基层快递网点参保调度表,,,,\n" + outlet_lists.csv_text(), "utf-8")
+    assert registry.import_csv(path, "x", "2026-10").inserted == len(ROWS)
+    tabs = tmp_path / "t.tsv"
+    text = outlet_lists.csv_text(ROWS[:2]).replace(",", "\t")
+    tabs.write_text("2026年10月基层快递网点参保调度表\n" + text, encoding="utf-8")
+    result = registry.import_csv(tabs, "x", "2026-11")
+    assert (result.updated + result.unchanged, result.inserted) == (2, 0)
+
+
+def test_every_header_is_mapped_or_reported(tmp_path, registry):
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "网点名称,省份,是否参保,许可证号,备案号\n网点甲,山东,是,XK-1001,YB-2002\n", "utf-8"
+    )
+    with pytest.raises(OutletImportError, match="columns D '许可证号' and E '备案号' both mean"):
+        registry.import_csv(path, "x", "2026-10")
+    result = registry.import_csv(path, "x", "2026-10", ignore=["备案号"])
+    assert result.columns[-2:] == [("许可证号", "number"), ("备案号", "ignored")]
+    with pytest.raises(OutletImportError, match="--ignore-column '备考': no such column"):
+        registry.import_csv(path, "x", "2026-10", ignore=["备考"])
+    stray = tmp_path / "s.csv"  # a value past the header's last column
+    stray.write_text("网点名称,省份,是否参保\n网点乙,山东,是\n网点丙,山东,否,夜班\n", "utf-8")
+    with pytest.raises(OutletImportError, match="line 3: column D has no header but holds '夜班'"):
+        registry.import_csv(stray, "x", "2026-10")
+    assert registry.count() == 1
 
 
 def test_bad_rows_reject_the_file_with_line_numbers(tmp_path, registry):
@@ -235,6 +296,7 @@ def test_cli_import_rejects_then_skips(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert f"{len(ROWS)} rows, {len(ROWS) - 1} new" in out.stdout and "skipped line 2" in out.stdout
+    assert "Columns: 网点名称 → name, 品牌 → brand" in out.stdout
     out = cli("outlets", "import", str(path), "--source", "x", "--as-of", "十月", config=config)
     assert out.returncode == 1 and "--as-of" in out.stderr
 

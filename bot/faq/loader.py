@@ -19,7 +19,12 @@ SHORT_MAX = 45
 
 
 class FaqError(ValueError):
-    """A broken FAQ file or entry; the message names the file and the entry id."""
+    """A broken FAQ file or entry; the message names the file and the entry id. `problems` has
+    one line per broken entry when several are reported at once (a reload shows the first few)."""
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -134,7 +139,7 @@ def load(directory: Path | str = DEFAULT_DIR) -> Knowledge:
             except FaqError as exc:  # collected: a curator fixes them all in one pass
                 problems.append(str(exc))
     if problems:
-        raise FaqError(f"{len(problems)} problem(s):\n" + "\n".join(problems))
+        raise FaqError(f"{len(problems)} problem(s):\n" + "\n".join(problems), tuple(problems))
     _check_ids(entries)
     return Knowledge(entries=entries, registry=registry, **_extras(directory))
 

@@ -1,14 +1,17 @@
-"""`courier-bot outlets import|lookup` and `courier-bot report` (parsers are in bot/cli.py)."""
+"""`courier-bot outlets import|lookup|posters` and `courier-bot report` (parsers are in
+bot/cli.py)."""
 
 from __future__ import annotations
 
 import getpass
 import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
 from bot import regions
+from bot.config import bot_username
 from bot.console import inputs
 from bot.outlets.lookups import china_month
 from bot.outlets.reading import OutletImportError
@@ -21,6 +24,8 @@ def main(cfg, args) -> int:
         return _report(cfg, args)
     if args.outlets_command == "import":
         return _import(cfg, args)
+    if args.outlets_command == "posters":
+        return _posters(cfg, args)
     return _lookup(cfg, args)
 
 
@@ -40,7 +45,14 @@ def _region(name: str | None) -> str | None:
 def _import(cfg, args) -> int:
     registry = _registry(cfg)
     try:
-        result = registry.import_csv(args.file, args.source, args.as_of, skip_bad=args.skip_bad)
+        result = registry.import_csv(
+            args.file,
+            args.source,
+            args.as_of,
+            skip_bad=args.skip_bad,
+            sheet=args.sheet,
+            ignore=args.ignore_column,
+        )
     except FileNotFoundError:
         print(f"courier-bot: {args.file}: no such file", file=sys.stderr)
         return 1
@@ -60,7 +72,7 @@ def _lookup(cfg, args) -> int:
     from bot.render import plain
 
     registry = _registry(cfg)
-    if cfg.load_sample_outlets:
+    if cfg.sample_outlets:
         registry.ensure_sample()
     region = _region(args.region)
     user = user_key(cfg.user_salt, "cli", getpass.getuser())
@@ -76,6 +88,62 @@ def _lookup(cfg, args) -> int:
         for i, (label, _) in enumerate(reply.buttons, 1):
             print(f"  [{i}] {label}")
         print(flush=True)
+    return 0
+
+
+def _posters(cfg, args) -> int:
+    from bot.outlets import posters
+
+    username = bot_username(args.bot_username or "") or cfg.bot_username
+    if not username:
+        print(
+            "courier-bot: the posters' QR codes link to the bot: set [telegram] bot_username in"
+            " the config or pass --bot-username",
+            file=sys.stderr,
+        )
+        return 2
+    if args.limit is not None and args.limit < 1:
+        print("courier-bot: --limit must be 1 or more", file=sys.stderr)
+        return 2
+    registry = _registry(cfg)
+    if cfg.sample_outlets:
+        registry.ensure_sample()
+    outlets = posters.select(registry, args.city, args.county, args.limit)
+    if not outlets:
+        print("courier-bot: no outlet matches --city/--county", file=sys.stderr)
+        return 1
+    items = posters.posters(outlets, username)
+    every = posters.write(items, Path(args.out))
+    print(f"Wrote {len(items)} posters (one A4 page each; all of them in {every}):")
+    for p in items:
+        o = p.outlet
+        flag = "  [示例数据（虚构）]" if o["sample"] else ""
+        print(f"  {p.file_name}  {o['name']}（{o['province']}{o['city'] or ''}）{flag}")
+    return 0 if args.no_pdf else _poster_pdf(every, len(items))
+
+
+def _poster_pdf(html: Path, pages: int) -> int:
+    """posters.pdf beside posters.html, or why not (the HTML prints from any browser too)."""
+    from bot.outlets import posters
+
+    browser = posters.find_chromium()
+    if browser is None:
+        print("No PDF: Chromium is not installed (print posters.html from a browser instead).")
+        return 0
+    if not posters.has_cjk_font():
+        print(
+            "No PDF: no Chinese font is installed (`fc-list :lang=zh` finds none), so Chinese"
+            " would print as boxes; install one (Debian: fonts-noto-cjk) or print posters.html"
+            " from a browser."
+        )
+        return 0
+    pdf = html.with_suffix(".pdf")
+    try:
+        posters.print_pdf(browser, html, pdf, pages)
+    except (subprocess.SubprocessError, OSError) as exc:
+        print(f"courier-bot: Chromium could not print the PDF: {exc}", file=sys.stderr)
+        return 1
+    print(f"PDF: {pdf} ({pages} pages)")
     return 0
 
 

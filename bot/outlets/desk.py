@@ -6,6 +6,7 @@ methods through `Assistant.outlets` and get a `Reply` back.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 
@@ -13,7 +14,7 @@ from bot import regions
 from bot.config import Config
 from bot.limits import PerUserLimit
 from bot.outlets import premium as premium_mod
-from bot.outlets.lookups import QUERY_MAX, china_month
+from bot.outlets.lookups import POSTER, QUERY_MAX, china_month
 from bot.outlets.names import brands_in
 from bot.outlets.registry import Registry
 from bot.outlets.report import build as build_report
@@ -55,8 +56,10 @@ class OutletDesk:
         self.limit = limit
         self.region_of = region_of  # the courier's stored region (the Assistant owns it)
         self.registry = Registry(storage, config.lookup_retention_days)
-        if config.load_sample_outlets:
+        if config.sample_outlets:
             self.registry.ensure_sample()
+        else:  # off: couriers must not be shown a made-up list an earlier run loaded (M10)
+            self.registry.drop_sample()
 
     # --- the "which outlet?" prompt ------------------------------------------------------------
     @staticmethod
@@ -95,7 +98,9 @@ class OutletDesk:
         result = self.registry.lookup(text, region)
         home = None
         # An explicit region is a filter; the courier's stored one only a first guess (M9).
-        if not explicit and _worth_widening(result):
+        if not explicit and (
+            _worth_widening(result) or _named_elsewhere(self.registry, text, result)
+        ):
             wider = self.registry.lookup(text, None)
             if wider.status != UNKNOWN:
                 home, result = result.region, wider
@@ -123,11 +128,25 @@ class OutletDesk:
         outlet = self.registry.outlet(int(raw))
         if outlet is None:
             return None
+        return self._show(outlet, user, channel, "pick")
+
+    def from_poster(self, payload: str, user: str | None, welcome: Reply) -> Reply:
+        """/start o<key> from a poster's QR code: that outlet's status at once, logged with
+        channel "poster". A key that names no outlet (an old poster, a mistyped link) says so
+        above the `welcome`."""
+        outlet = self.registry.by_poster_key(payload)
+        if outlet is None:
+            text = render("outlet_poster_unknown") + "\n\n" + welcome.text
+            return dataclasses.replace(welcome, text=text)
+        return self._show(outlet, user, POSTER, "poster")
+
+    def _show(self, outlet: dict, user: str | None, channel: str, via: str) -> Reply:
+        """An outlet known for sure (a button, a poster): its status, logged as a lookup."""
         result = LookupResult(
             query="",
             status=INSURED if outlet["insured"] else NOT_INSURED,
             candidates=[Candidate(outlet, 100.0)],
-            via="pick",
+            via=via,
         )
         self.registry.record(result, user, channel, outlet=outlet)
         return _found(outlet, result)
@@ -183,6 +202,14 @@ def _worth_widening(result: LookupResult) -> bool:
     if result.status == UNKNOWN:
         return True
     return not result.vague and all(c.other_brand or c.score < CONFIDENT for c in result.candidates)
+
+
+def _named_elsewhere(registry: Registry, text: str, result: LookupResult) -> bool:
+    """Whether the courier typed in full the name of an outlet listed only outside their region:
+    it beats the region's look-alikes (中通快递城西网点 elsewhere, 中通快递城西营业部 at home)."""
+    if not result.region or result.empty or result.vague or result.full_name:
+        return False
+    return registry.is_full_name(text)
 
 
 def reply_for(registry: Registry, result: LookupResult, outside: str | None = None) -> Reply:

@@ -1,7 +1,7 @@
 """Importing an outlet list into the registry's tables: the Importer part of Registry
-(import_csv, import_bytes, the fictional sample list), the import that upserts one list in
-chunks inside one transaction (the SQL it runs is in bot/outlets/writing.py), and the
-ImportResult it reports.
+(import_csv, import_bytes — a CSV file or an Excel workbook — and the fictional sample list), the
+import that upserts one list in chunks inside one transaction (the SQL it runs is in
+bot/outlets/writing.py), and the ImportResult it reports.
 """
 
 from __future__ import annotations
@@ -12,13 +12,21 @@ import hashlib
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.outlets.names import doc_terms, month_of
-from bot.outlets.reading import OutletImportError, Problem, decode, parse_as_of, read_rows
+from bot.outlets.reading import (
+    OutletImportError,
+    Problem,
+    Table,
+    decode,
+    parse_as_of,
+    read_rows,
+)
+from bot.outlets.sheets import Sheet, workbook_format
 from bot.outlets.validation import Validator, outlet_key
 from bot.outlets.writing import DATA, STATUS, VALUES, count_terms, remove_sample, write_chunk
 from bot.storage.database import now
@@ -48,6 +56,7 @@ class ImportResult:
     skipped: list[Problem] = field(default_factory=list)
     already: bool = False  # the same file with the same source and date was imported before
     removed_sample: int = 0
+    columns: list[tuple[str, str]] = field(default_factory=list)  # header -> column or ignored
 
     def summary(self) -> str:
         if self.already:
@@ -65,7 +74,10 @@ class ImportResult:
             parts.append(f", {len(self.skipped)} bad rows skipped")
         if self.removed_sample:
             parts.append(f"; removed {self.removed_sample} fictional sample outlets")
-        return "".join(parts) + "."
+        parts.append(".")
+        if self.columns:
+            parts.append("\nColumns: " + ", ".join(f"{h} → {c}" for h, c in self.columns))
+        return "".join(parts)
 
 
 # Fields whose change is a change of status (kept in outlet_history).
@@ -226,13 +238,24 @@ class Importer:
         as_of: str,
         skip_bad: bool = False,
         sample: bool | None = None,
+        sheet: str | None = None,
+        ignore: Collection[str] = (),
     ) -> ImportResult:
-        """Validate and upsert a list in one transaction. Raises OutletImportError listing every
-        bad row unless `skip_bad`, which imports the good rows and reports the bad ones."""
+        """Validate and upsert a list — a CSV file, or an Excel workbook's `sheet` (default: the
+        first) — in one transaction. Raises OutletImportError listing every bad row unless
+        `skip_bad`, which imports the good rows and reports the bad ones; `ignore` names columns
+        to leave out (any other unknown column stops the import)."""
         path = Path(path)
         data = path.read_bytes()
         return self.import_bytes(
-            data, source, as_of, skip_bad=skip_bad, sample=sample, file_name=path.name
+            data,
+            source,
+            as_of,
+            skip_bad=skip_bad,
+            sample=sample,
+            file_name=path.name,
+            sheet=sheet,
+            ignore=ignore,
         )
 
     def import_bytes(
@@ -243,6 +266,8 @@ class Importer:
         skip_bad: bool = False,
         sample: bool | None = None,
         file_name: str = "",
+        sheet: str | None = None,
+        ignore: Collection[str] = (),
     ) -> ImportResult:
         source = source.strip()
         if not source:
@@ -250,16 +275,16 @@ class Importer:
         as_of = parse_as_of(as_of)
         if sample is None:
             sample = any(m in source.lower() for m in SAMPLE_MARKERS)
-        text, encoding = decode(data)
-        digest = hashlib.sha256(data).hexdigest()
+        encoding, read, choices = _reader(data, sheet, ignore)
+        digest = hashlib.sha256(b"\0".join([data, *choices])).hexdigest()
         previous = self.db.execute(
             "select id, rows from import_batches where sha256 = ? and source = ? and as_of = ?",
             [digest, source, as_of],
         ).fetchone()
         if previous:
             return ImportResult(previous[0], encoding, rows=previous[1], already=True)
-        columns, rows = read_rows(text)
-        result = ImportResult(None, encoding)
+        table = read()
+        result = ImportResult(None, encoding, columns=table.mapping)
         # One transaction: rows are written chunk by chunk as they are validated (memory stays
         # flat on large lists); a problem without --skip-bad stops the writing, the rest is only
         # validated so that every problem is listed, and the exception rolls it all back.
@@ -268,8 +293,8 @@ class Importer:
             writer.start(file_name, digest)
             seen: dict[str, int] = {}
             chunk: list[tuple[str, dict]] = []
-            check = Validator(columns, as_of).check
-            for line, cells in rows:
+            check = Validator(table.columns, as_of).check
+            for line, cells in table.rows:
                 result.rows += 1
                 row, bad = check(cells)
                 if row is not None:
@@ -315,3 +340,20 @@ class Importer:
             if collecting:
                 gc.enable()
             self.db.conn.execute(f"pragma cache_size = {old}")
+
+
+def _reader(
+    data: bytes, sheet: str | None, ignore: Collection[str]
+) -> tuple[str, Callable[[], Table], list[bytes]]:
+    """(the format or text encoding, how to read the table, the choices that change what is read
+    from the same bytes): the file's hash with these is what "already imported" compares. A
+    plain CSV has none, so its hash is the file's own."""
+    ignored = sorted(name.encode() for name in ignore)
+    kind = workbook_format(data)
+    if kind:
+        book = Sheet(data, sheet)
+        return kind, lambda: book.table(ignore), [b"sheet:" + book.name.encode(), *ignored]
+    if sheet is not None:
+        raise OutletImportError("--sheet is for Excel workbooks (.xlsx, .xls); this is a CSV file")
+    text, encoding = decode(data)
+    return encoding, lambda: read_rows(text, ignore), ignored

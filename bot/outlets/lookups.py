@@ -1,17 +1,21 @@
 """The lookup log: the LookupLog part of Registry, which records every lookup (time, channel,
 region, masked query, outlet, score, result, hashed user) and deletes entries older than the
-retention period, plus how a query is masked and which month (China's) a lookup counts in.
+retention period, plus how a query is masked and which month (China's) a lookup counts in; and
+the outlet a poster's QR code names (its /start payload, looked up by key).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.dates import CHINA  # report months are China's months
-from bot.outlets.search import INSURED, NOT_INSURED, LookupResult
+from bot.outlets.search import _SELECT, INSURED, NOT_INSURED, LookupResult
 from bot.storage.database import now
 from bot.text import mask_personal
 
@@ -20,6 +24,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 QUERY_MAX = 100  # characters of a query kept in the lookup log
+POSTER = "poster"  # the channel of a lookup that came from a poster's QR code (/start o<key>)
+POSTER_PREFIX = "o"  # a /start payload naming an outlet: o<id>-<check>
+_POSTER_KEY = re.compile(r"o([1-9][0-9]{0,11})-([a-z2-7]{6})")
 
 
 def mask(query: str) -> str:
@@ -30,6 +37,19 @@ def mask(query: str) -> str:
 def china_month() -> str:
     """This month in China (YYYY-MM): lookups are counted by it."""
     return datetime.now(CHINA).strftime("%Y-%m")
+
+
+def poster_key(outlet: dict) -> str:
+    """The /start payload of an outlet's poster: "o<id>-<check>", at most 20 characters of
+    [a-z0-9-] (Telegram allows 64 of A-Za-z0-9_-). The row id finds the outlet; the check (6
+    base32 characters of the SHA-256 of its identity key: number, else province+name+address)
+    makes a poster printed from another database, where ids were given out again, find no
+    outlet rather than the wrong one."""
+    return f"{POSTER_PREFIX}{outlet['id']}-{_check(outlet['key'])}"
+
+
+def _check(key: str) -> str:
+    return base64.b32encode(hashlib.sha256(key.encode()).digest()).decode()[:6].lower()
 
 
 class LookupLog:
@@ -90,6 +110,15 @@ class LookupLog:
         )
         assert cursor.lastrowid is not None  # an INSERT always sets it
         return cursor.lastrowid
+
+    def by_poster_key(self, payload: str) -> dict | None:
+        """The outlet a poster's /start payload names (as Search shows one), or None: not a
+        payload, or no such outlet any more (removed, or another database)."""
+        match = _POSTER_KEY.fullmatch(payload)
+        if match is None:
+            return None
+        rows = list(self.db.query(_SELECT + " where o.id = ?", [int(match[1])]))
+        return rows[0] if rows and _check(rows[0]["key"]) == match[2] else None
 
     def purge(self, force: bool = False) -> int:
         """Delete lookups older than the retention period (checked at most once an hour)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from bot import regions
 from bot.text import char_sounds, norm, pairs, syllables
@@ -95,6 +96,25 @@ QUERY_FILLERS = [
     "的",
 ]
 QUERY_FILLER_ENDINGS = "了吗呢啊呀"
+# Words that tell two outlets of one brand and place apart (data); 一部/二部 … are read apart.
+# Not 网点 or 站点: couriers call any outlet that, so those words pick none.
+KIND_WORDS = [
+    "营业部",
+    "营业点",
+    "营业厅",
+    "服务部",
+    "服务点",
+    "服务站",
+    "分部",
+    "分公司",
+    "门店",
+    "代办点",
+    "代理点",
+    "揽投部",
+    "揽投站",
+    "经营部",
+    "驿站",
+]
 
 
 # === normalisation ==============================================================================
@@ -141,9 +161,10 @@ def _brand_sounds() -> dict[str, str]:
     return {"".join(syllables(b)): b for b in BRANDS}
 
 
-def _brand_hits(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, brand) of each brand word in normalised text, by characters or by sound
-    (钟通 for 中通); not where it is part of a place name (北京东路, 顺风街)."""
+def _brand_hits(text: str, by_sound: bool = True) -> list[tuple[int, int, str]]:
+    """(start, end, brand) of each brand word in normalised text, by characters or, when none
+    is written out, by sound (钟通 for 中通; but 祥柏市场圆通 names 圆通, not 百世 by 柏市);
+    not where it is part of a place name (北京东路, 顺风街)."""
     hits = []
     for alias, brand in _BRAND_ALIASES:
         start = text.find(alias)
@@ -152,6 +173,8 @@ def _brand_hits(text: str) -> list[tuple[int, int, str]]:
             if text[end : end + 1] not in _PLACE_NEXT:
                 hits.append((start, end, brand))
             start = text.find(alias, end)
+    if hits or not by_sound:
+        return hits
     sounds = char_sounds(text)
     for i in range(len(text) - 1):
         heard = _brand_sounds().get(sounds[i] + sounds[i + 1])
@@ -160,9 +183,24 @@ def _brand_hits(text: str) -> list[tuple[int, int, str]]:
     return hits
 
 
-def brands_in(text: str) -> set[str]:
+def brands_in(text: str, by_sound: bool = True) -> set[str]:
     """Canonical brands named in normalised text."""
-    return {brand for _, _, brand in _brand_hits(text)}
+    return {brand for _, _, brand in _brand_hits(text, by_sound)}
+
+
+def brand_words(query: str) -> tuple[set[str], str]:
+    """The brands a raw query names in words of their own (韵达 镇北路: 韵达, where 韵达镇北路
+    reads as the place 韵达镇), and the rest of the query, normalised."""
+    brands: set[str] = set()
+    rest = []
+    for word in query.split():
+        text = norm(word)
+        named = brands_in(text)
+        if named and not core(text, named):  # 中通, 中通快递, zto
+            brands |= named
+        else:
+            rest.append(text)
+    return brands, "".join(rest)
 
 
 def brand_in_name(name_norm: str) -> str | None:
@@ -174,13 +212,85 @@ def brand_in_name(name_norm: str) -> str | None:
 def core(text: str, brands: set[str] | None = None) -> str:
     """A normalised name without generic words (快递, 网点, 营业部 …) and without the words of
     `brands` (all brands if None), homophone spellings included."""
+    return _GENERIC.sub("", _without_brands(text, brands))
+
+
+def _without_brands(text: str, brands: set[str] | None) -> str:
     keep = [True] * len(text)
     for start, end, brand in _brand_hits(text):
         if brands is None or brand in brands:
             keep[start:end] = [False] * (end - start)
-    if not all(keep):
-        text = "".join(ch for ch, k in zip(text, keep, strict=False) if k)
-    return _GENERIC.sub("", text)
+    return "".join(ch for ch, k in zip(text, keep, strict=False) if k) if not all(keep) else text
+
+
+# === what a query says about which outlet ========================================================
+_KIND = re.compile("|".join(sorted(KIND_WORDS, key=len, reverse=True)))
+_ORDINAL = re.compile(
+    r"第?([一二两三四五六七八九十]|\d{1,2})(?:号店|分部|分店|部|店)|第?([一二两三四五六七八九十]|\d)$"
+)
+_ENDING = re.compile(f"[{GENERIC_ENDINGS}]$")
+_NUMERALS = str.maketrans("123456789两", "一二三四五六七八九二")
+# Where a query's place breaks: generic words, and a district's 区/县 (a courier may add it, or
+# leave it out, where the list's name has none or another word): 铁东区大学城 = 铁东 + 大学城.
+_PIECE_BREAK = re.compile(
+    "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
+    + "|(?<![小社])区|县"
+)
+
+
+def ordinals(name_norm: str) -> frozenset[str]:
+    """The sub-outlet numbers in a normalised name: 洸河路二部 -> {二}, 2部 and 第二部 too."""
+    return frozenset(
+        (m.group(1) or m.group(2)).translate(_NUMERALS) for m in _ORDINAL.finditer(name_norm)
+    )
+
+
+def sounds(text: str) -> str:
+    """A text's syllables between spaces, so that `sounds(a) in sounds(b)` says that b holds a
+    by sound (homophone typos too) at syllable bounds."""
+    return " " + " ".join(syllables(text)) + " "
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What a query says about which outlet it means: its brands, the words that tell near-twins
+    apart (服务部, 驿站 …; 一部 -> 一), and its place in the pieces typed."""
+
+    brands: frozenset[str]
+    kinds: frozenset[str]
+    ordinals: frozenset[str]
+    pieces: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str, brands: set[str]) -> Wording:
+        """From a normalised query without the words around a name (QUERY_FILLERS)."""
+        rest = _without_brands(text, brands)
+        place = _ORDINAL.sub("|", rest)
+        pieces = (_ENDING.sub("", p) for p in _PIECE_BREAK.sub("|", place).split("|"))
+        return cls(
+            frozenset(brands),
+            frozenset(_KIND.findall(rest)),
+            ordinals(rest),
+            tuple(p for p in pieces if p),
+        )
+
+    def index_terms(self) -> list[str]:
+        """Index terms every outlet that fits holds (its pieces' syllable pairs; a piece of one
+        character has none)."""
+        return list(dict.fromkeys(t for p in self.pieces if len(p) > 1 for t in terms(p)))
+
+    def fits(self, name_norm: str, brand: str | None) -> bool:
+        """Whether an outlet (its normalised name and brand) holds all the query's words: the
+        brand named, each kind word and number, and each place piece by sound — in the name
+        (so the index holds the piece's terms) and outside its brand word (通杰乡 is not in
+        中通杰香路)."""
+        if self.brands and brand not in self.brands:
+            return False
+        if not all(k in name_norm for k in self.kinds) or not self.ordinals <= ordinals(name_norm):
+            return False
+        whole = sounds(name_norm)
+        place = sounds(_without_brands(name_norm, {brand} if brand else None))
+        return all(sounds(p) in whole and sounds(p) in place for p in self.pieces)
 
 
 _NUMBER_NOISE = re.compile(r"[\s\-_－—/]+")

@@ -24,6 +24,7 @@ from bot import regions
 from bot.outlets.importing import Importer
 from bot.outlets.lookups import LookupLog
 from bot.outlets.search import _SELECT, Search
+from bot.outlets.writing import remove_sample
 from bot.storage.database import Storage
 
 
@@ -40,6 +41,15 @@ class Registry(Importer, Search, LookupLog):
 
     def count(self) -> int:
         return self.db.execute("select count(*) from outlets").fetchone()[0]
+
+    def drop_sample(self) -> int:
+        """Remove the fictional sample list when the config turns it off (a deployment that an
+        earlier version started with it on); the number of outlets removed. Reads first, so a
+        start without one writes nothing."""
+        if not self.db.execute("select 1 from import_batches where sample = 1 limit 1").fetchone():
+            return 0
+        with self.db.atomic():
+            return remove_sample(self.db.conn)
 
     # --- lists -------------------------------------------------------------------------------
     def lists(self, region: str | None = None) -> list[dict]:

@@ -1,5 +1,6 @@
 """Looking an outlet up: the Search part of Registry (by licence/filing number exactly, else by
-name through the FTS index of pinyin syllable pairs, reranked with rapidfuzz), the scoring
+name through the FTS index of pinyin syllable pairs, reranked with rapidfuzz), when it decides
+(a clear best, a name typed in full, or the only outlet the courier's words fit), the scoring
 knobs, and what a lookup returns (LookupResult with its Candidates and status).
 """
 
@@ -15,7 +16,16 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot import regions
-from bot.outlets.names import _FILLERS, _region_term, brands_in, core, number_key, terms
+from bot.outlets.names import (
+    _FILLERS,
+    Wording,
+    _region_term,
+    brand_words,
+    brands_in,
+    core,
+    number_key,
+    terms,
+)
 from bot.text import norm, syllables
 
 if TYPE_CHECKING:
@@ -33,6 +43,8 @@ MAX_CANDIDATES = 5
 FTS_LIMIT = 200  # candidates fetched by the index, then reranked with rapidfuzz
 COMMON_SHARE = 0.02  # index terms in more than this share of outlets are too common to search by
 MAX_TERMS = 8
+EXACT_LIMIT = 50  # outlets holding every term of a name typed in full; more: the index can't tell
+FIT_LIMIT = 300  # outlets checked for fitting the courier's words; more: can't tell
 
 INSURED, NOT_INSURED, UNKNOWN, AMBIGUOUS = "insured", "not_insured", "unknown", "ambiguous"
 
@@ -69,6 +81,7 @@ class LookupResult:
     status: str = UNKNOWN
     candidates: list[Candidate] = field(default_factory=list)
     via: str = "name"  # name | number | pick
+    full_name: bool = False  # the query is an outlet's name in full (in the region searched)
     vague: bool = False  # only a brand or generic words: more detail is needed
     more: bool = False  # vague, and more outlets of the brand than candidates: ask for detail
     empty: bool = False  # nothing to search for
@@ -101,8 +114,10 @@ class Search:
             result.via = "number"
             result.candidates = [Candidate(o, 100.0) for o in by_number]  # exact: any region
             return self._decide(result)
-        text = _FILLERS.sub("", text) or text
-        brands = brands_in(text)
+        typed = text
+        apart, rest = brand_words(query)  # 韵达 镇北路: 韵达, where 韵达镇北路 reads as a place
+        text = _FILLERS.sub("", rest) or rest
+        brands = apart | brands_in(text, by_sound=not apart)  # 祥柏市场 圆通: not 百世 (柏市)
         q_core = core(text, brands)
         if len(q_core) < 2:
             # Only a brand: its outlets (in the region) are offered when few, never decided.
@@ -115,7 +130,15 @@ class Search:
             return result
         rows = self._candidates(q_core, brands, region)
         result.candidates = _rank(q_core, brands, rows)
-        return self._decide(result)
+        exact = self._exact(_full_forms(typed), region)
+        if exact:
+            return _decide_exact(result, exact)
+        return self._decide(result, Wording.of(text, brands), region)
+
+    def is_full_name(self, query: str) -> bool:
+        """Whether the query is some outlet's name in full, anywhere: a courier's region must not
+        hide it behind look-alikes of its own."""
+        return bool(self._exact(_full_forms(norm(query)), None))
 
     def _by_number(self, query: str) -> list[dict]:
         key = number_key(query)
@@ -169,12 +192,7 @@ class Search:
         holding any of its rarer pairs, best BM25 first. Each also within the named brand, so
         other brands' outlets with the same place name cannot crowd it out."""
         wanted = list(dict.fromkeys(terms(q_core)))
-        df = dict(
-            self.db.execute(
-                f"select term, df from outlet_terms where term in ({', '.join('?' * len(wanted))})",
-                wanted,
-            ).fetchall()
-        )
+        df = self._df(wanted)
         known = sorted((t for t in wanted if df.get(t)), key=lambda t: df[t])
         if not known:
             return []
@@ -183,16 +201,7 @@ class Search:
         ids: list[int] = []
 
         def search(expr: str, limit: int) -> None:
-            try:
-                ids.extend(
-                    r[0]
-                    for r in self.db.execute(
-                        "select rowid from outlets_fts where outlets_fts match ? order by rank limit ?",
-                        [where + expr, limit],
-                    )
-                )
-            except sqlite3.OperationalError as exc:  # a term FTS5 cannot take: search without it
-                log.warning("outlet search failed (%s); searching without the index", exc)
+            ids.extend(self._match(where + expr, limit))
 
         quoted = {t: f'"{t}"' for t in known}  # a term is never read as an FTS5 operator
         if len(known) == len(wanted):
@@ -209,24 +218,123 @@ class Search:
                 search(f"{some} AND ({brand})", FTS_LIMIT // 2)
         return self._rows(list(dict.fromkeys(ids)))
 
+    def _df(self, wanted: list[str]) -> dict[str, int]:
+        """How many outlets' names hold each term (terms no name holds are left out)."""
+        return dict(
+            self.db.execute(
+                f"select term, df from outlet_terms where term in ({', '.join('?' * len(wanted))})",
+                wanted,
+            ).fetchall()
+        )
+
+    def _match(
+        self, expr: str, limit: int, ranked: bool = True, brands: frozenset[str] = frozenset()
+    ) -> list[int]:
+        """Ids of outlets matching an FTS expression (best BM25 first, if `ranked`), only those
+        of `brands` (by the list's brand column) if given."""
+        sql = "select f.rowid from outlets_fts f"
+        args: list = [expr]
+        if brands:
+            sql += " join outlets o on o.id = f.rowid"
+        sql += " where outlets_fts match ?"
+        if brands:
+            sql += f" and o.brand in ({', '.join('?' * len(brands))})"
+            args += sorted(brands)
+        sql += " order by rank limit ?" if ranked else " limit ?"
+        try:
+            return [r[0] for r in self.db.execute(sql, [*args, limit])]
+        except sqlite3.OperationalError as exc:  # a term FTS5 cannot take: search without it
+            log.warning("outlet search failed (%s); searching without the index", exc)
+            return []
+
+    @staticmethod
+    def _all_of(wanted: list[str]) -> str:
+        return "(" + " AND ".join(f'"{t}"' for t in wanted) + ")"  # never read as an operator
+
+    def _exact(self, names: list[str], region: str | None) -> list[dict]:
+        """Outlets (in the region) whose normalised name is one of `names`: the query typed in
+        full. Fetched by the rarest terms of the name, all of which such an outlet holds; when
+        too many outlets hold them the index cannot tell, and the ranking decides as usual."""
+        found: dict[int, dict] = {}
+        for name in names:
+            wanted = list(dict.fromkeys(terms(name)))
+            df = self._df(wanted)
+            if not wanted or not all(df.get(t) for t in wanted):
+                continue  # a term no outlet's name holds
+            rare = sorted(wanted, key=lambda t: (df[t], t))[:MAX_TERMS]
+            ids = self._match(self._region_match(region) + self._all_of(rare), EXACT_LIMIT, False)
+            if len(ids) < EXACT_LIMIT:
+                found |= {r["id"]: r for r in self._rows(ids) if norm(r["name"]) == name}
+        return [found[i] for i in sorted(found)]
+
+    def _all_fitting(self, wording: Wording, region: str | None) -> list[int] | None:
+        """Ids of every outlet (in the region) the courier's words fit; None when there are too
+        many to tell. Each holds the words' index terms, so the index finds them all."""
+        wanted = wording.index_terms()
+        if not wanted:
+            return None
+        expr = self._region_match(region) + self._all_of(wanted)
+        ids = self._match(expr, FIT_LIMIT, ranked=False, brands=wording.brands)
+        if len(ids) >= FIT_LIMIT:
+            return None
+        return [r["id"] for r in self._rows(ids) if wording.fits(norm(r["name"]), r["brand"])]
+
     def _size(self) -> int:
         """About how many outlets there are (max id: O(log n), where count(*) reads them all)."""
         return self.db.execute("select coalesce(max(id), 1) from outlets").fetchone()[0]
 
-    def _decide(self, result: LookupResult) -> LookupResult:
-        shown = [c for c in result.candidates if c.score >= FLOOR][:MAX_CANDIDATES]
-        result.candidates = shown
-        if not shown:
-            result.status = UNKNOWN
+    def _decide(
+        self, result: LookupResult, wording: Wording | None = None, region: str | None = None
+    ) -> LookupResult:
+        """Decide on the only outlet in the list the courier's words (`wording`) fit; when they
+        fit none of the candidates (a typo beyond sound, extra words), on a clear best by score.
+        Anything else is ambiguous, and the candidates the words fit are offered first."""
+        ranked = [c for c in result.candidates if c.score >= FLOOR]
+        if not ranked:
+            result.candidates, result.status = [], UNKNOWN
             return result
-        best = shown[0]
-        runner_up = shown[1].score if len(shown) > 1 else 0.0
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        fitting = [
+            c for c in ranked if wording and wording.fits(norm(c.outlet["name"]), c.outlet["brand"])
+        ]
         # Another brand's outlet is never taken for the one asked about: the courier picks.
-        if best.score >= CONFIDENT and best.score - runner_up >= MARGIN and not best.other_brand:
-            result.status = INSURED if best.outlet["insured"] else NOT_INSURED
-        else:
-            result.status = AMBIGUOUS
+        clear = (
+            best.score >= CONFIDENT and best.score - runner_up >= MARGIN and not best.other_brand
+        )
+        decided = best if clear and not fitting else None
+        if wording and len(fitting) == 1:  # the only one in the list, or best and clear
+            every = self._all_fitting(wording, region)
+            if every == [fitting[0].outlet["id"]] or (
+                every is None and clear and best is fitting[0]
+            ):
+                decided = fitting[0]
+        first = [decided] if decided else fitting
+        ahead = {id(c) for c in first}
+        result.candidates = (first + [c for c in ranked if id(c) not in ahead])[:MAX_CANDIDATES]
+        result.status = _status(decided.outlet) if decided else AMBIGUOUS
         return result
+
+
+def _decide_exact(result: LookupResult, exact: list[dict]) -> LookupResult:
+    """The query is an outlet's name in full: that outlet, or (the same name in several places)
+    those outlets to pick from, ahead of the ranked look-alikes."""
+    ids = {r["id"] for r in exact}
+    rest = [c for c in result.candidates if c.outlet["id"] not in ids and c.score >= FLOOR]
+    result.candidates = ([Candidate(r, 100.0) for r in exact] + rest)[:MAX_CANDIDATES]
+    result.status = _status(exact[0]) if len(exact) == 1 else AMBIGUOUS
+    result.full_name = True
+    return result
+
+
+def _full_forms(typed: str) -> list[str]:
+    """The forms of a normalised query an outlet's full name is compared with: as typed, and
+    without the words around it (有没有交工伤保险 …)."""
+    return sorted({typed, _FILLERS.sub("", typed) or typed})
+
+
+def _status(outlet: dict) -> str:
+    return INSURED if outlet["insured"] else NOT_INSURED
 
 
 def in_region(outlet: dict, region: str) -> bool:

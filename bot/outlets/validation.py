@@ -65,7 +65,8 @@ class Validator:
 
     def __init__(self, columns: dict[str, int], as_of: str):
         self.width = max(columns.values()) + 1
-        at = {c: columns.get(c, self.width) for c in COLUMNS}  # absent: the appended "" cell
+        # absent: the "" cell check() appends, the last one even when ignored columns follow
+        at = {c: columns.get(c, -1) for c in COLUMNS}
         (
             self.i_name,
             self.i_brand,

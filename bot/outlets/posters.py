@@ -1,0 +1,165 @@
+"""Outlet posters: one printable A4 page per outlet, to hang at the outlet itself (the seeds ask
+that coverage be made known there). Each names the outlet, its status and the date of the list
+it came from, and carries a QR code with the bot's deep link t.me/<bot>?start=o<key> that opens
+that outlet's status in the chat (bot/outlets/lookups.py reads the key back).
+
+HTML from poster.html.j2 (QR codes as inline SVG by segno, no image library), and one PDF of all
+pages through headless Chromium when it and a CJK font are installed (without the font every
+Chinese character would print as a box).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import segno
+from markupsafe import Markup
+
+from bot.outlets.lookups import poster_key
+from bot.outlets.names import city_key
+from bot.outlets.registry import Registry
+from bot.outlets.search import _SELECT
+from bot.render import render
+from bot.text import norm
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+# Headless and offline: no first-run, sync, update or network chatter from a fresh profile.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+PDF_SECONDS = 60  # one Chromium run prints every page: this, plus PAGE_SECONDS a page
+PAGE_SECONDS = 1.0  # generous: 12 pages print in under a second on 2 cores
+_COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
+
+
+@dataclass(frozen=True)
+class Poster:
+    outlet: dict
+    key: str  # the /start payload: o<id>-<check>
+    link: str  # https://t.me/<bot>?start=<key>
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.key}.html"
+
+
+def deep_link(bot_username: str, key: str) -> str:
+    return f"https://t.me/{bot_username}?start={key}"
+
+
+def qr_svg(link: str) -> Markup:
+    """The link as an inline SVG QR code (regular QR, never Micro QR: phones read it; error
+    level M or better: a poster on a wall gets dirty). Sized by the page's CSS (viewBox)."""
+    code = segno.make(link, error="m", micro=False)
+    return Markup(code.svg_inline(omitsize=True, border=4, svgclass="qr", lineclass=None))
+
+
+def select(
+    registry: Registry, city: str | None, county: str | None, limit: int | None
+) -> list[dict]:
+    """The outlets to print, in a stable order (place, then name): those in `city` (济宁,
+    济宁市) and `county` (任城, 任城区) when given, at most `limit`."""
+    where, args = "", []
+    if city:
+        where, args = " where o.city_key = ?", [city_key(city)]
+    rows = registry.db.query(
+        _SELECT + where + " order by o.province, o.city_key, o.county, o.name, o.id", args
+    )
+    wanted = _county(county) if county else None
+    out = []
+    for row in rows:
+        if wanted is not None and _county(row["county"] or "") != wanted:
+            continue
+        out.append(row)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _county(name: str) -> str:
+    """任城区 and 任城 alike (a one-character county such as 城区 keeps its suffix)."""
+    n = norm(name)
+    for suffix in _COUNTY_SUFFIXES:
+        if n.endswith(suffix) and len(n) > len(suffix) + 1:
+            return n[: -len(suffix)]
+    return n
+
+
+def posters(outlets: list[dict], bot_username: str) -> list[Poster]:
+    out = []
+    for o in outlets:
+        key = poster_key(o)
+        out.append(Poster(o, key, deep_link(bot_username, key)))
+    return out
+
+
+def page(items: list[Poster]) -> str:
+    """One HTML document with an A4 page per poster."""
+    return render(
+        "poster.html",
+        pages=[{"o": p.outlet, "link": p.link, "qr": qr_svg(p.link)} for p in items],
+    )
+
+
+def write(items: list[Poster], folder: Path) -> Path:
+    """One HTML file per poster (<key>.html) and all of them in posters.html, for printing in
+    one go; returns the latter."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in items:
+        (folder / p.file_name).write_text(page([p]), encoding="utf-8")
+    every = folder / "posters.html"
+    every.write_text(page(items), encoding="utf-8")
+    return every
+
+
+def find_chromium() -> str | None:
+    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
+
+
+def has_cjk_font() -> bool:
+    """Whether fontconfig knows a Chinese font (else Chromium prints boxes for every 汉字)."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    found = subprocess.run(
+        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=30, check=False
+    )
+    return bool(found.stdout.strip())
+
+
+def chromium(browser: str, *args: str, timeout: float) -> None:
+    """Run headless Chromium once with a fresh profile; raises CalledProcessError or
+    TimeoutExpired when it fails."""
+    with tempfile.TemporaryDirectory(prefix="courier-bot-chromium-") as profile:
+        subprocess.run(
+            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            timeout=timeout,
+            check=True,
+        )
+
+
+def print_pdf(browser: str, html: Path, pdf: Path, pages: int = 1) -> Path:
+    """Print an HTML file of `pages` pages to PDF as on paper (A4 from its @page rule)."""
+    pdf.unlink(missing_ok=True)  # a PDF left by an earlier run must not pass for this one
+    chromium(
+        browser,
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={pdf}",
+        html.resolve().as_uri(),
+        timeout=PDF_SECONDS + PAGE_SECONDS * pages,
+    )
+    if not pdf.is_file():
+        raise OSError(f"Chromium exited without writing {pdf}")
+    return pdf
