@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 
@@ -174,8 +175,8 @@ class Assistant:
         found = self.facets.find(text)
         shown = frozenset(i for f in found for i in f.followups)
         match = self.matcher.match(text, region, shown)
-        if computed is not None and not _counts_first(match):
-            return Reply(computed, _guide_buttons("assess"), intent="benefit")
+        if computed is not None and not _counts_first(match, text):
+            return self._computed(computed, found, region)
         if match.answered:
             reply = self._answer(match, found)
             if computed is not None:  # "does it count?" first; the amounts one tap away
@@ -187,9 +188,10 @@ class Assistant:
             return Reply(render("out_of_scope", subject=match.out_of_scope), match=match)
         guide = self.facets.guide(found, None) if found else None
         suggestions = self._as_seen(match.suggestions, region)
+        benefit = [(label("menu_benefit"), MENU + "benefit")] if computed is not None else []
         return Reply(
             render("unknown", suggestions=suggestions, confirm=match.confirm, guide=guide),
-            _guide_buttons(guide) + _faq_buttons(suggestions),
+            _guide_buttons(guide) + benefit + _faq_buttons(suggestions),
             match,
         )
 
@@ -263,13 +265,23 @@ class Assistant:
             render("source", entry=entry, cited=cited, documents=documents, clip=PASSAGE_CLIP)
         )
 
-    def _followups(self, entry: Entry, found, region: str | None) -> list[Entry]:
+    def _computed(self, computed: str, found: Sequence[Facet], region: str | None) -> Reply:
+        """A computed benefit, then the 「接下来」 lines of the rest of the story (单位不给赔 →
+        劳动仲裁): the amounts are rarely all a story with a grade in it asks."""
+        followups = [
+            e for e in self._followups(None, found, region) if not e.topic.startswith("benefit.")
+        ]
+        text = computed + ("\n\n" + render("followups", followups=followups) if followups else "")
+        return Reply(text, _guide_buttons("assess"), intent="benefit", followups=followups)
+
+    def _followups(self, entry: Entry | None, found, region: str | None) -> list[Entry]:
         """Up to FOLLOWUPS entries: the situation's facets' first, then the entry's related,
         each in the courier's region's variant, none on the answer's topic or already said."""
-        ids = [i for f in found for i in f.followups] + list(entry.related)
-        out, topics = [], {entry.topic}
+        ids = [i for f in found for i in f.followups] + list(entry.related if entry else ())
+        out, topics = [], {entry.topic} if entry else set()
+        said = entry.answer if entry else ""
         for e in map(self.matcher.entry, dict.fromkeys(ids)):
-            if e is None or e.topic in topics or not e.short or _stated(e.short, entry.answer):
+            if e is None or e.topic in topics or not e.short or _stated(e.short, said):
                 continue
             topics.add(e.topic)
             out.append(self.matcher.variant(e, region) or e)
@@ -341,10 +353,16 @@ class Assistant:
 INJURED_TOPICS = ("national.injury.errand", "national.injury.at_work", "national.apply.who_when")
 
 
-def _counts_first(match: Match) -> bool:
+def _counts_first(match: Match, text: str) -> bool:
     """A story that asks both "is it 工伤?" and "how much?": whether it counts comes first (a death
     at work is 工伤 only within 48 hours of the first diagnosis), so the FAQ answer wins."""
+    if _ASKS_IF_IT_COUNTS.search(text):
+        return True
     return match.entry is not None and match.entry.topic.startswith("injury.")
+
+
+# "Does it count?" asked in words: answering with amounts would take the answer for granted.
+_ASKS_IF_IT_COUNTS = re.compile(r"算不算|算是.{0,6}[吗么]|是不是工伤|算工伤|属于工伤|因公殉职")
 
 
 @functools.lru_cache(maxsize=4096)  # both texts come from the FAQ: the same pairs recur

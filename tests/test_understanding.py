@@ -196,3 +196,25 @@ def test_l13_a_topic_button_opens_what_its_label_says(assistant, text):
         if data.startswith(FAQ) and not title.startswith("另外："):
             opened = assistant.callback(data, None)
             assert opened.match is not None and opened.match.entry.title == title, (text, data)
+
+
+def test_asking_whether_a_death_counts_never_gets_the_amounts_as_if_it_did(assistant):
+    """Amounts would take "is it 工伤?" for granted: the FAQ (or a 你是不是想问) comes first,
+    with the calculation one tap away."""
+    reply = assistant.ask("同事在厂里突然死亡,算不算工伤?家里有父母妻子和儿子,能赔偿多少?")
+    assert reply.intent != "benefit"
+    assert MENU + "benefit" in _data(reply)
+
+
+def test_a_computed_benefit_carries_the_rest_of_the_story(assistant):
+    """十级伤残 + the boss refuses to pay: the amounts, then the way to a dispute (仲裁)."""
+    reply = assistant.ask("鉴定为十级伤残,老板拒绝赔偿我该怎么办")
+    body = plain(reply.text)
+    assert reply.intent == "benefit" and "7个月" in body
+    assert "接下来" in body and "仲裁" in body.split("接下来")[1]
+    assert [e.id for e in reply.followups] == ["national.labour_dispute"]
+
+
+def test_a_sudden_illness_at_work_brings_the_48_hour_rule(assistant):
+    reply = assistant.ask("我老公在单位加班,突然晕倒送医院没抢救过来,单位说不算工伤")
+    assert "48小时" in plain(reply.text)

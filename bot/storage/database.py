@@ -35,6 +35,7 @@ class Storage:
     def __init__(self, path: Path | str):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        existed = path.exists()
         self.db = sqlite_utils.Database(path)
         self.db.enable_wal()
         # WAL + NORMAL: a commit survives an app crash; only a power cut may lose the last ones.
@@ -42,7 +43,7 @@ class Storage:
         self.db.execute(f"PRAGMA busy_timeout={BUSY_MS}")
         self._regions: dict[str, str | None] = {}  # this process is the only writer of prefs
         upgraded = schema.upgrade(self.db)  # every table, one place, versioned
-        if upgraded:
+        if upgraded and existed:  # a new file gets every migration: nothing worth saying
             log.info("database %s upgraded: %s", path, ", ".join(upgraded))
 
     # --- preferences -------------------------------------------------------------------------
