@@ -52,19 +52,19 @@ log = logging.getLogger(__name__)
 
 
 class Assistant:
-    def __init__(self, config: Config, storage: Storage, kb: Knowledge | None = None):
+    def __init__(
+        self, config: Config, storage: Storage, kb: Knowledge | None = None, chat: bool = True
+    ):
         self.config = config
         self.storage = storage
         self.limit = PerUserLimit(config.questions_per_minute)
         self.faq = live.build(config, kb)  # replaced whole by reload(), never changed in place
-        self.outlets = OutletDesk(
-            config, storage, self.limit, self.region_of
-        )  # lookups, /stats, /premium
+        self.outlets = OutletDesk(config, storage, self.limit, self.region_of, chat)  # /outlet
         self.feedback = Feedback(storage.db)  # 👍/👎 under answers
         # Questions passed to officials: only where there is an officials' chat to pass them to.
         # Entries are looked up through self.matcher at each call: /reload replaces the matcher.
         self.handoff = (
-            Handoff(storage.db, config.handoff_close_after_days, lambda i: self.matcher.entry(i))
+            Handoff(storage.db, config, lambda i: self.matcher.entry(i))
             if config.handoff_chat_id
             else None
         )

@@ -111,7 +111,9 @@ def _parser() -> argparse.ArgumentParser:
         help="look an outlet up ('-' reads one query per line from stdin)",
     )
     look.add_argument("query", help="outlet name (fuzzy) or licence/filing number (exact)")
-    look.add_argument("--region", help="only outlets in this region, e.g. 济宁, 广西")
+    look.add_argument(
+        "--region", help="search this region first (as the chat does), e.g. 济宁, 广西"
+    )
     look.add_argument("--json", action="store_true", help="print one JSON object per query")
     posters = outlets_sub.add_parser(
         "posters",
@@ -122,6 +124,11 @@ def _parser() -> argparse.ArgumentParser:
     posters.add_argument("--city", help="only outlets in this city, e.g. 济宁")
     posters.add_argument("--county", help="only outlets in this county/district, e.g. 任城区")
     posters.add_argument("--limit", type=int, help="at most this many posters")
+    posters.add_argument(
+        "--all",
+        action="store_true",
+        help="every outlet in the database (else --city/--county/--limit)",
+    )
     posters.add_argument(
         "--bot-username",
         help="the bot's @username for the QR links (default: telegram.bot_username)",
@@ -164,11 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _assistant(cfg):
+def _assistant(cfg, chat: bool = True):
     from bot.assistant import Assistant
     from bot.storage.database import Storage
 
-    return Assistant(cfg, Storage(cfg.database))
+    return Assistant(cfg, Storage(cfg.database), chat=chat)
 
 
 def _dispatch(args, cfg) -> int:
@@ -229,7 +236,7 @@ def _ask(cfg, args) -> int:
 
     if args.region and regions.canonical(args.region) is None:
         raise config_mod.ConfigError(f"--region {args.region!r} is not a known region")
-    assistant = _assistant(cfg)
+    assistant = _assistant(cfg, chat=False)  # a command: never loads the sample list unasked
     user = user_key(cfg.user_salt, "cli", getpass.getuser())
     for q in inputs(args.question):
         reply = assistant.ask(q, user, region=args.region, limited=False)
@@ -262,7 +269,7 @@ def _faq(cfg, args) -> int:
         print("No unanswered questions recorded.")
     for row in rows:
         print(f"{row['n']:5d}  {row['text']}  [{row['regions'] or '-'}]  last {row['last']}")
-    answered = Tickets(storage.db).answered(args.limit)  # officials' answers: FAQ drafts
+    answered = Tickets(storage.db, cfg.user_salt).answered(args.limit)  # FAQ drafts
     if answered:
         print("\n" + drafts(answered, load(cfg.faq_dir).by_id().get))
     return 0

@@ -147,7 +147,7 @@ class Config:
         "limits.questions_per_minute", 20, int, within=(0, 10_000)
     )  # per courier; 0 = no limit
     output_dir: Path = setting("output.dir", Path("out"), str, read=_path)
-    # None (not set): only without a Telegram token, so a deployment shows no made-up outlets
+    # None (not set): only a chat without a Telegram token loads it (sample_outlets below)
     load_sample_outlets: bool | None = setting("outlets.load_sample", None, bool)
     # [webhook], [health]
     webhook_url: str | None = setting("webhook.url", None, str, read=_or_none)
@@ -168,10 +168,15 @@ class Config:
     premium: tuple[PremiumRule, ...] = DEFAULT_RULES
     path: Path | None = field(default=None, compare=False)  # the file it was read from
 
-    @property
-    def sample_outlets(self) -> bool:
-        """Whether the fictional sample list is loaded (and kept): as set, else only where no
-        Telegram token is configured (the console demo on a fresh machine)."""
+    def sample_outlets(self, chat: bool) -> bool | None:
+        """Whether the fictional sample list is loaded (True) or removed (False) at start, or
+        left as it is (None). A chat (the console, `run`) does as set, else loads it where no
+        Telegram token is configured (the demo on a fresh machine) and removes it where one is.
+        A command (`ask`, `outlets lookup|posters`) loads it only when set to true and never
+        removes it: an operator's shell lacks the token a service keeps in its environment, and
+        must not fill the production database with made-up outlets."""
+        if not chat:
+            return True if self.load_sample_outlets else None
         if self.load_sample_outlets is not None:
             return self.load_sample_outlets
         return not self.token

@@ -24,7 +24,7 @@ from bot.guides.flow import (
 from bot.handoff import SEND
 from bot.outlets.lookups import POSTER_PREFIX
 from bot.render import label, plain, render
-from bot.reply import GUIDE, OUTLET_NAME, PROMPT_TTL, SOURCE, Reply
+from bot.reply import FEEDBACK, GUIDE, OUTLET_NAME, PROMPT_TTL, SOURCE, Reply
 from bot.storage.database import user_key
 from bot.text import looks_like_question
 
@@ -41,7 +41,6 @@ class Console:
         self.flow = GuideFlow(Engine(load_guides(assistant.config.faq_dir)))
         self.session: dict | None = None  # the guide in progress, if any
         self.last_answer: str | None = None  # the entry /source shows: the last answer's
-        self.shown = 0  # replies shown so far: the last one's buttons are the ones pressed
         self.prompt_until = 0.0  # the outlet prompt waits for a name until then (monotonic)
 
     def show(self, reply: Reply) -> None:
@@ -49,7 +48,6 @@ class Console:
         if reply.document:
             print("\n" + render("console_file", path=self._save(*reply.document)), file=self.out)
         self.buttons = reply.buttons
-        self.shown += 1
         self.last_answer = next(
             (d[len(SOURCE) :] for _, d in reply.buttons if d.startswith(SOURCE)), self.last_answer
         )
@@ -144,8 +142,9 @@ class Console:
             return self.guide_input(data)
         if data == SEND and self.assistant.handoff is not None:  # no officials' chat here
             return self.assistant.handoff.console_ticket(self.user)
-        # The reply whose buttons these are names the message voted on (one vote per answer).
-        return self.assistant.callback(data, self.user, (id(self), self.shown))
+        if data.startswith(FEEDBACK):  # the operator's own votes would count as a courier's
+            return Reply(render("console_vote"))
+        return self.assistant.callback(data, self.user)
 
     def start_guide(self, guide_id: str) -> Reply:
         reply, self.session = self.flow.start(guide_id)

@@ -13,12 +13,17 @@ import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from bot.dates import CHINA
+from bot.outlets.lookups import china_month
 from bot.render import label, plain, render
 from bot.reply import FEEDBACK, Reply
+from bot.storage.database import remember_entry, stamp
+
+if TYPE_CHECKING:  # types only
+    from bot.faq.loader import Entry
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +54,7 @@ class Feedback:
         data: str,
         message: Hashable | None,
         region: str | None,
-        entry: Callable[[str], object | None],
+        entry: Callable[[str], Entry | None],
         at: datetime,
     ) -> tuple[Reply, str | None]:
         """A 👍, 👎 or reason button on `message`; `entry` finds an FAQ entry by id. Returns the
@@ -59,11 +64,12 @@ class Feedback:
             return self._why(data[len(WHY) :])
         up = data.startswith(UP)
         entry_id = data[len(UP if up else DOWN) :] if data.startswith((UP, DOWN)) else ""
-        if entry(entry_id) is None:  # forged, or an entry since removed
+        voted = entry(entry_id)
+        if voted is None:  # forged, or an entry since removed
             return Reply(render("stale_button")), None
         if message is not None and message in self._voted:
             return Reply(render("feedback_again")), None
-        row = self.record(entry_id, 1 if up else -1, region, at)
+        row = self.record(voted, 1 if up else -1, region, at)
         if message is not None:
             self._voted[message] = None
             if len(self._voted) > REMEMBERED:
@@ -73,24 +79,22 @@ class Feedback:
         reasons = [(label("reason_" + r), f"{WHY}{row}:{r}") for r in REASONS]
         return Reply(render("feedback_why"), reasons), None
 
-    def record(self, entry_id: str, vote: int, region: str | None, at: datetime) -> int | None:
-        """Store one vote; its row id (for the reason), or None when the database was busy (an
-        import in another process): the courier is thanked all the same."""
+    def record(self, entry: Entry, vote: int, region: str | None, at: datetime) -> int | None:
+        """Store one vote, and the entry's title for the web view; the vote's row id (for the
+        reason), or None when the database was busy (an import in another process): the
+        courier is thanked all the same."""
         try:
-            return (
-                self.db.table("feedback")
-                .insert(
-                    {
-                        "at": at.isoformat(timespec="seconds"),
-                        "month": at.astimezone(CHINA).strftime("%Y-%m"),
-                        "entry_id": entry_id,
-                        "region": region,
-                        "vote": vote,
-                        "reason": None,
-                    }
-                )
-                .last_pk
-            )
+            row = {
+                "at": stamp(at),
+                "month": china_month(at),
+                "entry_id": entry.id,
+                "region": region,
+                "vote": vote,
+                "reason": None,
+            }
+            row_id = self.db.table("feedback").insert(row).last_pk
+            remember_entry(self.db, entry.id, entry.title, entry.region)
+            return row_id
         except sqlite3.OperationalError as exc:
             log.warning("vote not recorded: %s", exc)
             return None

@@ -3,10 +3,12 @@
 When the bot cannot answer (or the courier asks for 人工, or presses 👎), it offers to pass the
 question on. Until the courier agrees, the question is only held in memory, masked; with consent
 it becomes a ticket: a short number, the masked question, the courier's region and the FAQ entry
-it was closest to — never a name, username or id. The courier's chat id, needed to relay the
-official's reply, is kept apart (handoff_chats) and deleted when the ticket closes. An official
-answers once; the courier may answer back once; the ticket closes then, or `close_after_days`
-after it was opened. Unanswered after WORKING_DAYS working days, the courier is told so.
+it was closest to — never a name, username or id. The courier's chat, needed to relay the
+official's reply, is kept apart (handoff_chats) as a salted hash that finds it (chat_key) and the
+chat id sealed (bot/storage/sealed.py), unsealed only to send; both are deleted when the ticket
+closes (or at /forgetme: bot.storage.database.Storage.forget). An official answers once; the
+courier may answer back once; the ticket closes then, or `close_after_days` after it was opened.
+Unanswered after WORKING_DAYS working days, the courier is told so.
 
 The channels post and relay (handlers/handoff.py; the console only prints the ticket).
 """
@@ -20,17 +22,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from bot.dates import CHINA, working_day_after
+from bot.handoff_chats import chat_key
 from bot.render import label, render, render_markup
 from bot.reply import HANDOFF, Reply
+from bot.storage.database import remember_entry, stamp
+from bot.storage.sealed import seal, unseal
 from bot.text import mask_personal
 
 if TYPE_CHECKING:  # types only
+    from bot.config import Config
     from bot.faq.loader import Entry
     from bot.faq.matcher import Match
 
@@ -59,26 +65,26 @@ def closest(match: Match) -> str | None:
     return match.ranked[0][0].id if match.ranked else None
 
 
-def _stamp(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _china_day(stamp: str):
-    return datetime.fromisoformat(stamp).astimezone(CHINA).date()
+def _china_day(stored: str):
+    return datetime.fromisoformat(stored).astimezone(CHINA).date()
 
 
 class Tickets:
-    """The handoff_tickets and handoff_chats tables (bot/storage/schema.py m002_people)."""
+    """The handoff_tickets and handoff_chats tables (bot/storage/schema.py m002_people, m005)."""
 
     def __init__(
         self,
         db: sqlite_utils.Database,
+        secret: str,
         close_after_days: int = 14,
         pick: Callable[[str], str] = secrets.choice,
+        entry: Callable[[str], Entry | None] = lambda _id: None,
     ):
         self.db = db
+        self.secret = secret  # [privacy] user_salt: hashes and seals the courier's chat id
         self.close_after = timedelta(days=close_after_days)
         self._pick = pick  # tests pass a fixed sequence to force a collision
+        self._entry = entry  # an FAQ entry by id: its title is kept for the web view
 
     def create(self, question: Question, chat_id: int, at: datetime) -> dict:
         """A new open ticket with a number no other ticket has."""
@@ -89,14 +95,18 @@ class Tickets:
                     ticket_id = self.db.execute(
                         "insert into handoff_tickets (ticket, created_at, region, closest_entry,"
                         " question, status) values (?, ?, ?, ?, ?, 'open')",
-                        [number, _stamp(at), question.region, question.closest, question.text],
+                        [number, stamp(at), question.region, question.closest, question.text],
                     ).lastrowid
                     self.db.execute(
-                        "insert into handoff_chats (ticket_id, chat_id) values (?, ?)",
-                        [ticket_id, chat_id],
+                        "insert into handoff_chats (ticket_id, chat_key, sealed_chat)"
+                        " values (?, ?, ?)",
+                        [ticket_id, chat_key(self.secret, chat_id), seal(self.secret, chat_id)],
                     )
             except sqlite3.IntegrityError:
                 continue  # the number is taken: draw again
+            near = self._entry(question.closest) if question.closest else None
+            if near is not None:
+                remember_entry(self.db, near.id, near.title, near.region)
             row = self.get(ticket_id) if ticket_id is not None else None
             assert row is not None  # just inserted
             return row
@@ -131,10 +141,24 @@ class Tickets:
         return rows[0] if rows else None
 
     def chat_of(self, ticket_id: int) -> int | None:
+        """The chat to send to, unsealed; None once the link is gone (closed, /forgetme).
+        SealError if another [privacy] user_salt sealed it: the link is kept for the right one."""
         row = self.db.execute(
-            "select chat_id from handoff_chats where ticket_id = ?", [ticket_id]
+            "select sealed_chat from handoff_chats where ticket_id = ?", [ticket_id]
         ).fetchone()
-        return row[0] if row else None
+        if row is None:
+            return None
+        chat_id = unseal(self.secret, row[0])
+        assert isinstance(chat_id, int)  # create() sealed a chat id
+        return chat_id
+
+    def linked(self, ticket_id: int, chat_id: int) -> bool:
+        """Whether the ticket was opened from this chat (compared by hash: nothing unsealed)."""
+        row = self.db.execute(
+            "select 1 from handoff_chats where ticket_id = ? and chat_key = ?",
+            [ticket_id, chat_key(self.secret, chat_id)],
+        ).fetchone()
+        return row is not None
 
     def answer(self, ticket_id: int, text: str, at: datetime) -> bool:
         """The official's reply; False when the ticket is no longer open (answered or closed)."""
@@ -143,7 +167,7 @@ class Tickets:
                 self.db.execute(
                     "update handoff_tickets set status = 'answered', answer = ?, answered_at = ?"
                     " where id = ? and status = 'open'",
-                    [mask_personal(text)[:ANSWER_MAX], _stamp(at), ticket_id],
+                    [mask_personal(text)[:ANSWER_MAX], stamp(at), ticket_id],
                 ).rowcount
                 == 1
             )
@@ -151,7 +175,7 @@ class Tickets:
     def answer_back(self, ticket_id: int, chat_id: int, text: str, at: datetime) -> dict | None:
         """The courier's one answer back, from the ticket's own chat; it closes the ticket.
         None when there is nothing to answer (not answered yet, closed, or another chat's)."""
-        if self.chat_of(ticket_id) != chat_id:
+        if not self.linked(ticket_id, chat_id):
             return None
         with self.db.conn:
             done = self.db.execute(
@@ -175,14 +199,14 @@ class Tickets:
             r
             for r in rows
             if today > working_day_after(_china_day(r["created_at"]), WORKING_DAYS)
-            or r["created_at"] < _stamp(now - self.close_after)
+            or r["created_at"] < stamp(now - self.close_after)
         ]
 
     def notified(self, ticket_id: int, at: datetime) -> None:
         with self.db.conn:
             self.db.execute(
                 "update handoff_tickets set overdue_notified_at = ? where id = ?",
-                [_stamp(at), ticket_id],
+                [stamp(at), ticket_id],
             )
 
     def expire(self, now: datetime) -> list[dict]:
@@ -192,7 +216,7 @@ class Tickets:
             self.db.query(
                 "select * from handoff_tickets where status in ('open', 'answered')"
                 " and created_at < ? order by id",
-                [_stamp(now - self.close_after)],
+                [stamp(now - self.close_after)],
             )
         )
         for r in rows:
@@ -203,7 +227,7 @@ class Tickets:
         with self.db.conn:
             self.db.execute(
                 "update handoff_tickets set status = ?, closed_at = ? where id = ?",
-                [status, _stamp(at), ticket_id],
+                [status, stamp(at), ticket_id],
             )
             self.db.execute("delete from handoff_chats where ticket_id = ?", [ticket_id])
 
@@ -222,12 +246,10 @@ class Handoff:
     """The offer to pass a question on, and the consent; tickets through `tickets`."""
 
     def __init__(
-        self,
-        db: sqlite_utils.Database,
-        close_after_days: int,
-        entry: Callable[[str], Entry | None],
+        self, db: sqlite_utils.Database, config: Config, entry: Callable[[str], Entry | None]
     ):
-        self.tickets = Tickets(db, close_after_days)
+        # [privacy] user_salt seals the couriers' chats; [handoff] close_after_days ends tickets
+        self.tickets = Tickets(db, config.user_salt, config.handoff_close_after_days, entry=entry)
         self._entry = entry  # an FAQ entry by id (the matcher's), for titles
         self._held: OrderedDict[str, tuple[float, Question]] = OrderedDict()
 
@@ -248,10 +270,16 @@ class Handoff:
         self._held.pop(user or "", None)
         return question
 
+    def forget(self, user: str) -> None:
+        """/forgetme: the held question goes too."""
+        self._held.pop(user, None)
+
     # --- offers -----------------------------------------------------------------------------------
     def after_ask(self, reply: Reply, text: str, user: str, region: str | None) -> Reply:
         """A private question's reply: hold the question (for 👎 or 转人工 later), offer to pass
-        it on when the bot could not answer, and answer 转人工 with the offer."""
+        it on when the bot could not answer, and answer 转人工 with the offer. An out-of-scope
+        decline already says where to ask, so it offers nothing, but its question is held: a
+        转人工 right after it can still pass it on."""
         if reply.intent == "human":
             question = self.held(user)
             return Reply(
@@ -260,11 +288,12 @@ class Handoff:
                 intent=reply.intent,
             )
         match = reply.match
-        if match is None or match.too_short or match.out_of_scope:
+        if match is None or match.too_short:
             return reply
-        question = Question(mask_personal(text)[:QUESTION_MAX], region, closest(match))
+        near = None if match.out_of_scope else closest(match)  # no FAQ topic is near
+        question = Question(mask_personal(text)[:QUESTION_MAX], region, near)
         self.hold(user, question)
-        if not match.answered:  # the unknown reply: "没有把握" or "你是不是想问"
+        if not match.answered and not match.out_of_scope:  # "没有把握" or "你是不是想问"
             self._offer(reply, question)
         return reply
 

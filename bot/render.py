@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -46,6 +47,12 @@ def label(key: str, /, **context) -> str:
 def render(name: str, /, **context) -> str:
     """Telegram HTML for template `name` (without the .j2 suffix)."""
     return _env.get_template(f"{name}.j2").render(**context).strip()
+
+
+def stream(name: str, /, **context) -> Iterator[str]:
+    """Like render(), in pieces as the template renders them (not stripped): a document of
+    thousands of pages goes to disk without being held whole in memory."""
+    return _env.get_template(f"{name}.j2").generate(**context)
 
 
 def render_markup(name: str, /, **context) -> str:

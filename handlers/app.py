@@ -77,7 +77,7 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
         ApplicationBuilder()
         .application_class(CourierApplication)
         .context_types(CONTEXT_TYPES)
-        .persistence(SQLitePersistence(assistant.storage))
+        .persistence(SQLitePersistence(assistant.storage, config.user_salt))
         .token(config.token)
         .defaults(
             Defaults(
@@ -115,7 +115,7 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
     app = builder.build()
     app.bot_data.assistant = assistant
     app.bot_data.flow = GuideFlow(Engine(load_guides(config.faq_dir)))
-    app.bot_data.reminders = Reminders(assistant.storage)
+    app.bot_data.reminders = Reminders(assistant.storage, config.user_salt)
     register(app)
     return app
 

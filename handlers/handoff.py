@@ -14,8 +14,10 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationHandlerStop
 
 from bot.handoff import ANSWER_BACK, ANSWER_MAX, SEND, WORKING_DAYS, Handoff
+from bot.handoff_chats import seal_legacy
 from bot.render import label, render
 from bot.reply import PROMPT_TTL, Reply
+from bot.storage.sealed import SealError
 from handlers import groups
 from handlers.common import assistant, keyboard, send, user_of
 from handlers.context import Context
@@ -86,7 +88,7 @@ def _answer_back_prompt(
     ok = (
         row is not None
         and row["status"] == "answered"
-        and handoff.tickets.chat_of(ticket_id) == chat.id
+        and handoff.tickets.linked(ticket_id, chat.id)
     )
     if ok:
         context.user_data[ANSWERING] = {"ticket": ticket_id, "until": time.time() + PROMPT_TTL}
@@ -155,7 +157,11 @@ async def official_reply(update: Update, context: Context) -> None:
 
 async def _relay(context: Context, handoff: Handoff, row: dict, text: str) -> str:
     """Send the official's reply to the courier with 回复工作人员; "sent", or why not."""
-    chat = handoff.tickets.chat_of(row["id"])
+    try:
+        chat = handoff.tickets.chat_of(row["id"])
+    except SealError:  # the link is kept, open, in case the salt is put back (README, PRIVACY)
+        log.warning("ticket %s sealed under another user_salt: reply not relayed", row["id"])
+        return "unreachable"
     if chat is None:
         return "closed"
     back = Reply("", [(label("handoff_reply"), f"{ANSWER_BACK}{row['id']}")])
@@ -180,8 +186,12 @@ def _replying_to(message_id: int | None) -> ReplyParameters | None:
 
 # --- unanswered and old tickets ---------------------------------------------------------------------
 def schedule(app: Application) -> None:
-    """The hourly sweep (JobQueue jobs are not persisted: started at every start-up)."""
-    if app.bot_data.assistant.handoff is None:
+    """At every start-up: seal the chat ids stored before m005_sealed_handoff_chats (even with
+    [handoff] off now: they must not stay raw), then start the hourly sweep (JobQueue jobs are
+    not persisted)."""
+    core = app.bot_data.assistant
+    seal_legacy(core.storage.db, core.config.user_salt)
+    if core.handoff is None:
         return
     assert app.job_queue is not None  # the job-queue extra is a dependency
     app.job_queue.run_repeating(sweep, interval=SWEEP_EVERY, first=SWEEP_FIRST, name=SWEEP)
@@ -189,21 +199,36 @@ def schedule(app: Application) -> None:
 
 async def sweep(context: Context) -> None:
     """Tell couriers whose ticket went unanswered WORKING_DAYS working days (once), then close
-    the tickets past close_after_days."""
+    the tickets past close_after_days — whatever went wrong with the notices."""
     handoff, now = desk(context), clock()
     if handoff is None:
         return
-    tickets = handoff.tickets
-    for row in tickets.overdue(now):
-        chat = tickets.chat_of(row["id"])
-        if chat is not None:
-            text = render("handoff_overdue", ticket=row["ticket"], days=WORKING_DAYS)
+    try:
+        for row in handoff.tickets.overdue(now):
             try:
-                await context.bot.send_message(chat, text)
-            except (Forbidden, BadRequest) as exc:  # blocked the bot, chat gone: cannot help
-                log.warning("overdue notice not deliverable (%s)", type(exc).__name__)
-            except TelegramError as exc:  # the network: the next sweep tries again
-                log.warning("overdue notice not sent (%s)", type(exc).__name__)
-                continue
-        tickets.notified(row["id"], now)
-    tickets.expire(now)
+                await _tell_overdue(context, handoff, row, now)
+            except Exception:  # a bug or a busy database: the other tickets still get theirs
+                log.exception("overdue notice failed for one ticket")
+    finally:
+        handoff.tickets.expire(now)
+
+
+async def _tell_overdue(context: Context, handoff: Handoff, row: dict, now: datetime) -> None:
+    """The overdue notice for one ticket; marked as told unless the network failed (the next
+    sweep tries again)."""
+    tickets = handoff.tickets
+    try:
+        chat = tickets.chat_of(row["id"])
+    except SealError:  # cannot be told: like a blocked chat
+        log.warning("ticket %s sealed under another user_salt: no overdue notice", row["id"])
+        chat = None
+    if chat is not None:
+        text = render("handoff_overdue", ticket=row["ticket"], days=WORKING_DAYS)
+        try:
+            await context.bot.send_message(chat, text)
+        except (Forbidden, BadRequest) as exc:  # blocked the bot, chat gone: cannot help
+            log.warning("overdue notice not deliverable (%s)", type(exc).__name__)
+        except TelegramError as exc:  # the network: the next sweep tries again
+            log.warning("overdue notice not sent (%s)", type(exc).__name__)
+            return
+    tickets.notified(row["id"], now)

@@ -1,27 +1,87 @@
-"""PTB persistence in the project's SQLite file, written at once (a crash loses no conversation)."""
+"""PTB persistence in the project's SQLite file, written at once (a crash loses no conversation).
+
+No raw Telegram id is stored (README, PRIVACY). A user's data is kept under their salted hash,
+the key of their preferences too (bot.storage.database.user_key); a hash cannot be listed back
+into ids, so nothing is loaded at start and each user's row is read on their first update
+(refresh_user_data). PTB does need every conversation's (chat id, user id) key at start: it is
+kept sealed (bot/storage/sealed.py) beside a hash of it, which finds the row.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from bot.storage.database import Storage
+from bot.storage.database import Storage, user_key
+from bot.storage.schema import LEGACY
+from bot.storage.sealed import SealError, scrubbing, seal, unseal
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"  # user_key's channel for a user: the same key as handlers.common.user_of
+CONVERSATION = "telegram-conversation"  # user_key's channel for a conversation's key
 
 
 class SQLitePersistence(BasePersistence):
     """Keeps user_data and conversation states; chat/bot/callback data are not used by this bot."""
 
-    def __init__(self, storage: Storage):
+    def __init__(self, storage: Storage, secret: str):
         super().__init__(
             PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False)
         )
         self.db = storage.db  # ptb_user_data, ptb_conversations: bot/storage/schema.py
-        self._stored: dict[int, str] = {}  # user id -> JSON last written: skip unchanged writes
+        self.secret = secret  # [privacy] user_salt: the hashes and the seal's key
+        # user id -> the JSON in the database (None: no row), once read: unchanged data is not
+        # written again, and a user's row is read once per process.
+        self._stored: dict[int, str | None] = {}
+        self._seal_legacy()
+
+    def _user(self, user_id: int) -> str:
+        return user_key(self.secret, CHANNEL, user_id)
+
+    def _conversation(self, key: tuple) -> str:
+        return user_key(self.secret, CONVERSATION, json.dumps(list(key)))
+
+    def _seal_legacy(self) -> None:
+        """Rows stored before m004_sealed_ids hold raw ids: hash and seal them into the new
+        tables and delete the old rows, in one transaction (a crash converts all or nothing)."""
+        users, conversations = (
+            self.db.table(LEGACY + t) for t in ("ptb_user_data", "ptb_conversations")
+        )
+        if not any(t.exists() and t.count for t in (users, conversations)):
+            return
+        with scrubbing(self.db):
+            for r in list(users.rows) if users.exists() else []:
+                self.db.table("ptb_user_data").upsert(
+                    {"user_key": self._user(r["user_id"]), "data": r["data"]}, pk="user_key"
+                )
+            for r in list(conversations.rows) if conversations.exists() else []:
+                key = tuple(json.loads(r["key"]))
+                self.db.table("ptb_conversations").upsert(
+                    {"name": r["name"], "key_hash": self._conversation(key)}
+                    | {"sealed_key": seal(self.secret, key), "state": r["state"]},
+                    pk=("name", "key_hash"),
+                )
+            for table in (users, conversations):
+                if table.exists():
+                    self.db.execute(f"delete from {table.name}")
+        log.info("PTB data stored before m004_sealed_ids: Telegram ids hashed and sealed")
 
     async def get_user_data(self) -> dict:
-        self._stored = {r["user_id"]: r["data"] for r in self.db["ptb_user_data"].rows}
-        return {user: json.loads(data) for user, data in self._stored.items()}
+        return {}  # read per user by refresh_user_data
+
+    async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
+        """PTB calls this before any handler callback or job gets a user's user_data
+        (CallbackContext.refresh_data): the first call fills it from the database."""
+        if user_id in self._stored:
+            return  # read already: memory is newer than the row
+        row = self.db.execute(
+            "select data from ptb_user_data where user_key = ?", [self._user(user_id)]
+        ).fetchone()
+        self._stored[user_id] = row[0] if row else None
+        if row:
+            user_data.update(json.loads(row[0]))
 
     async def get_chat_data(self) -> dict:
         return {}
@@ -33,32 +93,57 @@ class SQLitePersistence(BasePersistence):
         return None
 
     async def get_conversations(self, name: str) -> dict:
-        rows = self.db["ptb_conversations"].rows_where("name = ?", [name])
-        return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
+        states, unreadable = {}, 0
+        for row in self.db["ptb_conversations"].rows_where("name = ?", [name]):
+            try:
+                key = unseal(self.secret, row["sealed_key"])
+            except SealError:
+                unreadable += 1  # kept: the salt may be put back (README, PRIVACY)
+                continue
+            assert isinstance(key, tuple)  # update_conversation sealed PTB's tuple key
+            states[key] = json.loads(row["state"])
+        if unreadable:
+            log.warning(
+                "%s %s conversations sealed under another user_salt: ignored", unreadable, name
+            )
+        return states
 
     async def update_conversation(self, name: str, key: tuple, new_state: object) -> None:
-        pk = (name, json.dumps(list(key)))
-        if new_state is None:
-            self.db.table("ptb_conversations").delete_where("name = ? and key = ?", list(pk))
-        else:
-            self.db.table("ptb_conversations").upsert(
-                {"name": pk[0], "key": pk[1], "state": json.dumps(new_state)}, pk=("name", "key")
-            )
+        where = [name, self._conversation(key)]
+        with self.db.atomic():
+            if new_state is None:
+                self.db.execute(
+                    "delete from ptb_conversations where name = ? and key_hash = ?", where
+                )
+                return
+            state = json.dumps(new_state)
+            changed = self.db.execute(
+                "update ptb_conversations set state = ? where name = ? and key_hash = ?",
+                [state, *where],
+            ).rowcount
+            if not changed:  # a new conversation: its key is sealed once, not at every step
+                self.db.table("ptb_conversations").insert(
+                    {"name": name, "key_hash": where[1], "sealed_key": seal(self.secret, key)}
+                    | {"state": state}
+                )
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         if not data:
-            await self.drop_user_data(user_id)
-            return
+            if self._stored.get(user_id) is not None:  # emptied (/forgetme, a guide's end)
+                await self.drop_user_data(user_id)
+            return  # else nothing was stored, or it was never read: nothing to drop
         encoded = json.dumps(data, ensure_ascii=False, sort_keys=True)
         if self._stored.get(user_id) != encoded:
             self.db.table("ptb_user_data").upsert(
-                {"user_id": user_id, "data": encoded}, pk="user_id"
+                {"user_key": self._user(user_id), "data": encoded}, pk="user_key"
             )
             self._stored[user_id] = encoded
 
     async def drop_user_data(self, user_id: int) -> None:
-        if self._stored.pop(user_id, None) is not None:
-            self.db.table("ptb_user_data").delete_where("user_id = ?", [user_id])
+        if user_id in self._stored and self._stored[user_id] is None:
+            return  # known to have no row
+        self.db.execute("delete from ptb_user_data where user_key = ?", [self._user(user_id)])
+        self._stored[user_id] = None
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         pass
@@ -70,9 +155,6 @@ class SQLitePersistence(BasePersistence):
         pass
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        pass
-
-    async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
         pass
 
     async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ConversationHandler
 
+from bot.handoff_chats import chat_key
 from bot.render import macro_lines, render
 from bot.reply import FORGET, Reply
 from handlers.common import assistant, checkpoint, send, user_of
@@ -38,13 +39,18 @@ async def confirm(update: Update, context: Context) -> int | None:
 
 
 def _remove(update: Update, context: Context) -> dict:
-    """Delete the stored records, the reminder jobs and the user data; return what the courier
-    would have seen: their region, a guide in progress, pending reminders, linked lookups."""
-    core, user = assistant(context), user_of(update, context)
+    """Delete the stored records, the reminder jobs and the user data, and cut the courier's
+    handoff tickets off their chat (held question included); return what the courier would have
+    seen: their region, a guide in progress, pending reminders, linked lookups, open tickets."""
+    core, user, person = assistant(context), user_of(update, context), update.effective_user
     # A button press comes from a user (so PTB makes their user_data); the job queue is a
     # dependency.
-    assert user is not None and context.user_data is not None and context.job_queue is not None
-    stored = core.storage.forget(user)
+    assert user is not None and person is not None and context.user_data is not None
+    assert context.job_queue is not None
+    # Tickets are opened in the private chat only, whose id is the user's id.
+    stored = core.storage.forget(user, chat_key(core.config.user_salt, person.id))
+    if core.handoff is not None:
+        core.handoff.forget(user)
     for reminder_id in stored["reminder_ids"]:
         for job in context.job_queue.get_jobs_by_name(f"reminder-{reminder_id}"):
             job.schedule_removal()
@@ -55,4 +61,5 @@ def _remove(update: Update, context: Context) -> dict:
         "guide": guide,
         "reminders": len(stored["pending"]),
         "lookups": stored["lookups"],
+        "tickets": stored["tickets"],
     }

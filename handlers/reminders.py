@@ -180,10 +180,15 @@ async def deliver(context: Context) -> None:
     row = reminders.claim(job.data)
     if row is None:
         return  # cancelled, or already delivered
+    chat = reminders.chat(row)
+    if chat is None:  # sealed under another [privacy] user_salt: kept, never sent (README)
+        log.warning("reminder %s sealed under another user_salt: not sent", row["id"])
+        reminders.release(row["id"])
+        return
     days_left = (last_day(row) - clock().astimezone(CHINA).date()).days
     try:
         await context.bot.send_message(
-            row["chat_id"], plans.text("reminder", row=row, last=last_day(row), days_left=days_left)
+            chat, plans.text("reminder", row=row, last=last_day(row), days_left=days_left)
         )
     except (Forbidden, BadRequest) as exc:  # blocked the bot, chat gone: retrying cannot help
         log.warning("reminder %s not deliverable (%s); dropped", row["id"], type(exc).__name__)

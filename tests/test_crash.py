@@ -269,7 +269,7 @@ async def test_guide_continues_after_sigkill_mid_way(crashes):
         (key,),
     ) == [(4,)]
     assert query(crashes.db, "select * from ptb_conversations") == []  # the guide is over
-    data = query(crashes.db, "select data from ptb_user_data where user_id = ?", (COURIER,))
+    data = query(crashes.db, "select data from ptb_user_data where user_key = ?", (key,))
     assert not data or "guide" not in json.loads(data[0][0])
 
 
@@ -521,7 +521,7 @@ async def test_reminders_fire_once_across_sigkills(crashes):
     api, db, rng = crashes.api, crashes.db, random.Random(SEED + 4)
     chat = 77
     storage = Storage(db)
-    reminders = Reminders(storage)
+    reminders = Reminders(storage, SALT)
     last = dates.today() + timedelta(days=8)
     # Planned a week ago, so both reminders (7 days and 1 day before) are still pending.
     reminders.plan(

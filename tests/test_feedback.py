@@ -5,11 +5,14 @@ stored per entry with time, month and region only, one vote per answer message, 
 import dataclasses
 import io
 import json
+from datetime import UTC, datetime
 
 import pytest
 
 from bot.assistant import Assistant
 from bot.console import Console
+from bot.feedback import Feedback
+from bot.outlets.lookups import china_month
 from tests.support.cli import run_cli
 from tests.support.telegram import buttons, halt, launch, step
 
@@ -67,6 +70,11 @@ async def test_thumbs_up_is_stored_once_per_answer(api, config, assistant, stora
         [row] = _votes(storage)
         assert row["entry_id"] == ENTRY and row["vote"] == 1 and row["reason"] is None
         assert row["region"] == "吉林" and len(row["month"]) == 7 and row["at"] >= row["month"]
+        # the entry's title beside it, for the officials' web view (the FAQ is not in the database)
+        entry = assistant.matcher.entry(ENTRY)
+        assert list(storage.db.table("faq_entries").rows) == [
+            {"id": ENTRY, "title": entry.title, "region": entry.region}
+        ]
         # the answer keeps its other buttons, without 👍/👎
         edits = await api.wait_for("editMessageReplyMarkup")
         left = [
@@ -166,10 +174,22 @@ async def test_forged_votes_get_the_stale_reply(telegram, storage, data):
     assert "按钮已经失效" in reply.params["text"] and _votes(storage) == []
 
 
-def test_console_votes_once_per_answer(assistant, storage):
+def test_console_votes_are_not_stored(assistant, storage):
+    """The console is the operator's own terminal: a vote there is no courier's."""
     console = Console(assistant, io.StringIO())
     console.show(console.handle(ASKED))
-    up = str(1 + [d for _, d in console.buttons].index(f"fb:up:{ENTRY}"))
-    assert console.handle(up).text == "谢谢！"
-    assert "已经评价过了" in console.handle(up).text  # the same answer's button again
-    assert [r["vote"] for r in _votes(storage)] == [1]
+    data = [d for _, d in console.buttons]
+    for vote in (f"fb:up:{ENTRY}", f"fb:down:{ENTRY}"):
+        reply = console.handle(str(1 + data.index(vote)))
+        assert "不记录" in reply.text and not reply.buttons
+    assert _votes(storage) == [] and storage.db.table("faq_entries").count == 0
+
+
+def test_a_vote_counts_in_chinas_month_as_lookups_do(storage, kb):
+    """One month rule for votes and lookups (bot.outlets.lookups.china_month): 31 October 17:00
+    UTC is 1 November in China."""
+    at = datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
+    Feedback(storage.db).record(kb.by_id()[ENTRY], 1, None, at)
+    [row] = _votes(storage)
+    assert row["month"] == china_month(at) == "2026-11"
+    assert row["at"] == "2026-10-31T17:00:00+00:00"

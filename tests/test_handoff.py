@@ -1,11 +1,14 @@
 """Handing a question to a person (issue 13) through the real Application and the fake Bot API:
 consent, the masked ticket in the officials' chat, an admin's reply relayed, the courier's one
-answer back, overdue notices on working days, drafts in `faq gaps`; the console's printed ticket."""
+answer back, overdue notices on working days, drafts in `faq gaps`; the console's printed ticket.
+The courier's chat id is stored sealed, never raw; under another salt nothing is relayed."""
 
 import dataclasses
 import io
 import json
+import logging
 import re
+import sqlite3
 import tomllib
 from datetime import UTC, datetime
 
@@ -16,13 +19,17 @@ from bot import config as config_mod
 from bot.assistant import Assistant
 from bot.console import Console
 from bot.handoff import ALPHABET, Question, Tickets
-from bot.render import plain
+from bot.render import plain, render
+from bot.storage.database import stamp
 from handlers import handoff as handoff_handlers
 from tests.support.cli import run_cli
+from tests.support.scan import holders, in_file
 from tests.support.telegram import buttons, halt, launch
 
-OFFICIALS, ADMIN, OTHER, COURIER = -100900, 7001, 7002, 987654321
+# The courier's id is past 2**32, as new Telegram ids are: stored raw, it would be found anywhere.
+OFFICIALS, ADMIN, OTHER, COURIER = -100900, 7001, 7002, 7_306_518_931
 DECLINED = "我手机13812345678，保险公司的理赔员一直不接电话"  # "没有把握": declined
+OUT_OF_SCOPE = "我的养老保险怎么交，电话13812345678"  # not work-injury insurance: declined
 COURIER_FROM = {"id": COURIER, "is_bot": False, "first_name": "王小明", "username": "wangxm"}
 TICKET = re.compile(r"工单号?\s*(?:<b>)?([" + ALPHABET + r"]{6})")
 
@@ -78,7 +85,13 @@ async def _open_ticket(api, n: int = 2):
     return ticket, number
 
 
+def _no_raw_chat_id(path) -> bool:
+    """Not in any column of any table, nor anywhere in the file's bytes (free space, the WAL)."""
+    return holders(path, {COURIER}) == [] and not in_file(path, COURIER)
+
+
 async def test_declined_question_to_an_official_and_back(api, app, config, storage, tmp_path):
+    storage.db.execute("PRAGMA secure_delete = 0")  # a raw id once written and deleted would stay
     await _say(api, "/region 济宁", 1)
     declined = await _say(api, DECLINED, 2)
     text = declined.params["text"]
@@ -111,6 +124,8 @@ async def test_declined_question_to_an_official_and_back(api, app, config, stora
     [answer_back] = [b for b in buttons(relayed) if b.startswith("ho:re:")]
     confirmed = (await api.wait_for("sendMessage", 2, chat_id=OFFICIALS))[-1]
     assert f"已转给快递员（工单 {number}）" in confirmed.params["text"]
+    assert storage.db.table("handoff_chats").count == 1  # the link the relay used: sealed
+    assert _no_raw_chat_id(config.database)
 
     # the courier answers back once: posted as a reply to the ticket, masked; the ticket closes
     prompt = await _press(api, answer_back, 5)
@@ -128,7 +143,7 @@ async def test_declined_question_to_an_official_and_back(api, app, config, stora
     [row] = storage.db.table("handoff_tickets").rows
     assert row["status"] == "closed" and row["ticket"] == number and row["region"] == "济宁"
     assert storage.db.table("handoff_chats").count == 0  # the courier's chat id is gone
-    assert str(COURIER) not in json.dumps(row, ensure_ascii=False)
+    assert _no_raw_chat_id(config.database)
 
     # `courier-bot faq gaps`: the official's answer as a draft FAQ entry for curators
     cfg = tmp_path / "cli.toml"
@@ -183,6 +198,8 @@ async def test_without_handoff_no_button_and_today_human_reply(telegram, storage
     telegram.message("转人工")
     human = (await telegram.wait_for("sendMessage", 2))[-1]
     assert "这里没有人工客服" in human.params["text"]
+    hotline = render("unknown", suggestions=[], confirm=False, guide=None).split("或者")[-1]
+    assert hotline.rstrip("。") in human.params["text"]  # the one 12333 wording (_hotline.j2)
     telegram.callback("ho:send")  # an old button, or a forged one
     stale = (await telegram.wait_for("sendMessage", 3))[-1]
     assert "按钮已经失效" in stale.params["text"]
@@ -236,13 +253,14 @@ def test_console_prints_the_ticket_and_sends_nothing(handoff_config, storage, kb
 def test_ticket_numbers_are_unique_and_unambiguous(storage):
     assert not set("0O1IL") & set(ALPHABET)
     draws = iter("AAAAAA" + "AAAAAA" + "BBBBBB")  # the second ticket first draws a taken number
-    tickets = Tickets(storage.db, pick=lambda _alphabet: next(draws))
+    tickets = Tickets(storage.db, "salt", pick=lambda _alphabet: next(draws))
     at = _at("2026-11-02T09:00:00+08:00")
     first = tickets.create(Question("问题一", None, None), 1, at)
     second = tickets.create(Question("问题二", None, None), 2, at)
     assert (first["ticket"], second["ticket"]) == ("AAAAAA", "BBBBBB")
+    assert first["created_at"] == stamp(at) == "2026-11-02T01:00:00+00:00"  # stored in UTC
     assert list(draws) == []  # exactly the draws needed: one retry
-    tickets = Tickets(storage.db)
+    tickets = Tickets(storage.db, "salt")
     numbers = {tickets.create(Question("问", None, None), 3, at)["ticket"] for _ in range(50)}
     assert len(numbers) == 50 and all(re.fullmatch(f"[{ALPHABET}]{{6}}", n) for n in numbers)
 
@@ -277,3 +295,105 @@ def test_handoff_needs_admins_to_answer(tmp_path):
     assert config_mod.load(path).handoff_chat_id == -100900
     path.write_text("[handoff]\nchat_id = 0\n", encoding="utf-8")  # 0: off
     assert config_mod.load(path).handoff_chat_id is None
+
+
+async def test_out_of_scope_question_is_offered_on_human(api, app):
+    """The decline says where to ask and offers nothing; 转人工 right after passes that question."""
+    declined = await _say(api, OUT_OF_SCOPE, 1)
+    assert "这个我答不了" in declined.params["text"] and "ho:send" not in buttons(declined)
+    offer = await _say(api, "转人工", 2)
+    assert "我的养老保险怎么交" in offer.params["text"] and buttons(offer) == ["ho:send"]
+    assert "请先把你的问题" not in offer.params["text"]
+    await _press(api, "ho:send", 3)
+    [ticket] = await api.wait_for("sendMessage", 1, chat_id=OFFICIALS)
+    shown = ticket.params["text"]
+    assert "我的养老保险怎么交" in shown and "13812345678" not in shown
+    assert "最接近的问题：（没有相近的）" in shown  # no FAQ topic is near a question outside it
+
+
+async def test_forgetme_cuts_the_tickets_off_the_courier(api, app, storage):
+    ticket, number = await _open_ticket(api)
+    await _say(api, DECLINED, 3)  # a second question, held for 转人工
+    await _say(api, "/forgetme", 4)
+    done = await _press(api, "forget:yes", 5)
+    assert "工单结束了" in done.params["text"] and "没有你的记录" not in done.params["text"]
+    assert storage.db.table("handoff_chats").count == 0  # no chat id tied to a ticket
+    [row] = storage.db.table("handoff_tickets").rows
+    assert row["status"] == "closed" and row["closed_at"]
+    human = await _say(api, "转人工", 6)  # the held question is gone too
+    assert "请先把你的问题" in human.params["text"] and not buttons(human)
+    _reply_to(api, ticket, "请带上身份证去人社局窗口咨询。", ADMIN)
+    refused = (await api.wait_for("sendMessage", 2, chat_id=OFFICIALS))[-1]
+    assert "已经结束" in refused.params["text"] and number in refused.params["text"]
+    assert len(api.sent("sendMessage", COURIER)) == 6  # nothing relayed
+
+
+async def test_sweep_survives_one_tickets_failure_and_still_closes_old_ones(
+    api, app, storage, monkeypatch
+):
+    """A failure that is not Telegram's (here a locked database) on one ticket: the next ticket
+    still gets its notice, and tickets past close_after_days still close."""
+    tickets = app.bot_data.assistant.handoff.tickets
+    old = tickets.create(
+        Question("很久以前的问题", None, None), 555, _at("2026-09-01T10:00:00+08:00")
+    )
+    late = tickets.create(
+        Question("前天的问题", None, None), COURIER, _at("2026-10-20T10:00:00+08:00")
+    )
+    real = tickets.chat_of
+
+    def chat_of(ticket_id: int) -> int | None:
+        if ticket_id == old["id"]:
+            raise sqlite3.OperationalError("database is locked")
+        return real(ticket_id)
+
+    monkeypatch.setattr(tickets, "chat_of", chat_of)
+    monkeypatch.setattr(handoff_handlers, "clock", lambda: _at("2026-10-23T10:00:00+08:00"))
+    [job] = app.job_queue.get_jobs_by_name(handoff_handlers.SWEEP)
+    await job.run(app)
+    [notice] = await api.wait_for("sendMessage", 1, chat_id=COURIER)
+    assert late["ticket"] in notice.params["text"]
+    assert tickets.get(late["id"])["overdue_notified_at"] is not None
+    assert tickets.get(old["id"])["status"] == "expired"
+    assert real(old["id"]) is None and real(late["id"]) == COURIER
+
+
+async def test_a_chat_sealed_under_another_salt_gets_no_reply_and_nothing_breaks(
+    api, handoff_config, storage, kb, monkeypatch, caplog
+):
+    """The salt changed after the ticket was opened: the official is told the reply did not
+    reach the courier, the overdue notice is skipped, each with a log line; the link is kept,
+    and with the salt put back the reply goes out."""
+    caplog.set_level(logging.WARNING, logger="handlers.handoff")
+    now = {"at": _at("2026-10-20T10:00:00+08:00")}
+    monkeypatch.setattr(handoff_handlers, "clock", lambda: now["at"])
+    app = await launch(api, handoff_config, Assistant(handoff_config, storage, kb))
+    try:
+        ticket, number = await _open_ticket(api)
+    finally:
+        await halt(app)
+
+    app = await launch(api, dataclasses.replace(handoff_config, user_salt="another salt"))
+    try:
+        _reply_to(api, ticket, "请带上身份证去人社局窗口咨询。", ADMIN)
+        said = (await api.wait_for("sendMessage", 2, chat_id=OFFICIALS))[-1]
+        assert f"工单 {number}：快递员收不到消息" in said.params["text"]
+        assert "sealed under another user_salt: reply not relayed" in caplog.text
+        now["at"] = _at("2026-10-23T10:00:00+08:00")  # two working days unanswered
+        [job] = app.job_queue.get_jobs_by_name(handoff_handlers.SWEEP)
+        await job.run(app)
+        assert "sealed under another user_salt: no overdue notice" in caplog.text
+        tickets = app.bot_data.assistant.handoff.tickets
+        [row] = tickets.db.table("handoff_tickets").rows
+        assert row["status"] == "open" and tickets.db.table("handoff_chats").count == 1
+    finally:
+        await halt(app)
+    assert len(api.sent("sendMessage", COURIER)) == 2  # the offer and the ticket's number
+
+    app = await launch(api, handoff_config)  # the right salt again
+    try:
+        _reply_to(api, ticket, "请带上身份证去人社局窗口咨询。", ADMIN)
+        relayed = (await api.wait_for("sendMessage", 3, chat_id=COURIER))[-1]
+        assert f"人工回复（工单 {number}）" in relayed.params["text"]
+    finally:
+        await halt(app)

@@ -146,7 +146,8 @@ def test_an_unknown_column_stops_the_import_until_ignored(tmp_path, config, kind
         path = official_list(tmp_path / "l.xlsx", rows, header, extra=())
     out = import_cli(config, path)
     assert out.returncode == 1
-    assert "column M '备注' is not a known column (nearest known header: " in out.stderr
+    assert "column M '备注' is not a known column; rename it" in out.stderr  # no 备案号 hint
+    assert "accepted headers: name: 网点名称/" in out.stderr
     assert "--ignore-column 备注" in out.stderr and "nothing imported" in out.stderr
     assert stored(tmp_path) == []
     out = import_cli(config, path, "--ignore-column", "备注")
@@ -172,6 +173,19 @@ def test_sheet_picks_a_sheet_and_is_part_of_the_lists_identity(tmp_path, config)
     assert (
         out.returncode == 1 and "'十一月': no such sheet; the workbook has 九月, 十月" in out.stderr
     )
+
+
+def test_a_notes_sheet_first_names_the_other_sheets_and_sheet(tmp_path, config):
+    notes = [["填表说明"], ["1. 每个网点一行"], ["2. 是否参保填 是 或 否"]]
+    rows = [OFFICIAL_HEADER.split(","), *map(cells, ROWS[:3])]
+    path = write_xlsx(tmp_path / "l.xlsx", {"填表说明": notes, "名单": rows, "汇总": notes})
+    out = import_cli(config, path)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "sheet '填表说明': no header row in the first 20 rows" in out.stderr
+    assert "the workbook's other sheets: '名单', '汇总'; pick one with --sheet NAME" in out.stderr
+    assert stored(tmp_path) == []
+    out = import_cli(config, path, "--sheet", "名单")
+    assert out.returncode == 0 and "3 rows, 3 new" in out.stdout, out.stderr
 
 
 def test_skip_bad_and_line_numbers_are_excel_rows(tmp_path, config):

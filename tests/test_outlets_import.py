@@ -80,7 +80,13 @@ def test_header_variants_with_units_and_markers(tmp_path, registry):
         ("所属企业许可证号", None),  # the parent company's number is not the outlet's
         ("参保职工人数", "headcount"),
         ("工伤保险参保人数", "headcount"),
+        ("快递员参保人数", "headcount"),
+        ("网点参保人数", "headcount"),
+        ("从业人员参保人数", "headcount"),
+        ("参保人员数", "headcount"),
         ("未参保人数", None),
+        ("未参保人员数", None),
+        ("应参保人数", None),  # how many should be: not how many are
         ("参保年月", "insured_since"),
         ("是否参加工伤保险", "insured"),
         ("工伤保险参保情况", "insured"),
@@ -91,6 +97,9 @@ def test_header_variants_with_units_and_markers(tmp_path, registry):
         ("地级市", "city"),
         ("区/县", "county"),
         ("县（市、区）", "county"),
+        ("区（县）", "county"),
+        ("区(县)", "county"),
+        ("省份（区、市）", "province"),
         ("网点地址", "address"),
         ("快递网点名称", "name"),
         ("备注", None),
@@ -129,6 +138,38 @@ def test_every_header_is_mapped_or_reported(tmp_path, registry):
     with pytest.raises(OutletImportError, match="line 3: column D has no header but holds '夜班'"):
         registry.import_csv(stray, "x", "2026-10")
     assert registry.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "hint"),
+    [
+        ("网点名", "(nearest known header: 网点名称 → name)"),
+        ("经营地点", "(nearest known header: 经营地址 → address)"),
+        ("adress", "(nearest known header: address → address)"),
+        ("联系电话", None),  # like no known header: not "name"
+        ("备注", None),  # not 备案号
+        ("负责人", None),  # not 人数
+        ("未参保人数", None),  # not a misspelt 参保人数
+        ("Phone", None),  # English is compared with English only
+    ],
+)
+def test_an_unknown_header_is_named_with_a_close_header_or_what_is_accepted(
+    tmp_path, registry, header, hint
+):
+    path = tmp_path / "u.csv"
+    path.write_text(f"网点名称,省份,是否参保,{header}\n网点甲,山东,是,x\n", "utf-8")
+    with pytest.raises(OutletImportError) as caught:
+        registry.import_csv(path, "x", "2026-10")
+    message = str(caught.value)
+    assert f"column D {header!r} is not a known column" in message
+    assert f"--ignore-column {header}" in message and "nothing imported" in message
+    if hint:
+        assert hint in message and "accepted headers" not in message
+    else:
+        assert "nearest known header" not in message
+        assert "accepted headers: name: 网点名称/网点/名称" in message
+        assert "headcount: 参保人数/人数" in message and "county: 县/区县" in message
+    assert registry.count() == 0
 
 
 def test_bad_rows_reject_the_file_with_line_numbers(tmp_path, registry):
@@ -299,6 +340,20 @@ def test_cli_import_rejects_then_skips(tmp_path):
     assert "Columns: 网点名称 → name, 品牌 → brand" in out.stdout
     out = cli("outlets", "import", str(path), "--source", "x", "--as-of", "十月", config=config)
     assert out.returncode == 1 and "--as-of" in out.stderr
+
+
+@pytest.mark.parametrize("target", ["folder", "under a file"])
+def test_cli_import_of_a_folder_or_an_unreadable_path_says_so(tmp_path, target):
+    config = tmp_path / "c.toml"
+    config.write_text('[storage]\ndatabase = "bot.db"\n', encoding="utf-8")
+    path = tmp_path / "lists"
+    path.mkdir()
+    if target == "under a file":  # NotADirectoryError, another OSError (root reads any file)
+        path = outlet_lists.write(path / "l.csv") / "x.csv"
+    out = cli("outlets", "import", str(path), "--source", "x", "--as-of", "2026-10", config=config)
+    expected = "a folder, not a CSV or Excel file" if target == "folder" else "cannot be read"
+    assert out.returncode == 1 and expected in out.stderr, out.stderr
+    assert "Traceback" not in out.stderr and str(path) in out.stderr
 
 
 def test_broken_csv_and_old_mac_line_ends(tmp_path, registry):

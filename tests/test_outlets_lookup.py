@@ -322,8 +322,10 @@ def test_the_bench_reports_the_ambiguous_share():
 @pytest.fixture
 def cfg(tmp_path):
     path = tmp_path / "c.toml"
-    path.write_text(
-        '[storage]\ndatabase = "bot.db"\n[privacy]\nuser_salt = "s"\n', encoding="utf-8"
+    path.write_text(  # a command loads the sample list only when told to (see below)
+        '[storage]\ndatabase = "bot.db"\n[privacy]\nuser_salt = "s"\n'
+        "[outlets]\nload_sample = true\n",
+        encoding="utf-8",
     )
     return path
 
@@ -354,11 +356,11 @@ def test_cli_lookup_stdin_region_and_log(cfg, tmp_path):
         stdin="京东古槐路\n\n百世鼓楼大街\n中通城西\n不存在的网点\n",
     )
     rows = [json.loads(line) for line in out.stdout.splitlines()]
-    # no 中通 outlet in 济宁's sample: another brand's 城西 outlet is offered, not asserted
-    assert [r["status"] for r in rows] == ["insured", "not_insured", "ambiguous", "unknown"]
+    assert [r["status"] for r in rows] == ["insured", "not_insured", "insured", "unknown"]
     assert rows[3]["candidates"] == [] and rows[0]["candidates"][0]["city"] == "济宁市"
-    assert "中通" not in rows[2]["candidates"][0]["name"]
-    assert all(c["city"] == "济宁市" for r in rows for c in r["candidates"])
+    # no 中通 outlet in 济宁's sample: the search widens, as in the chat, to 南宁's
+    assert rows[2]["candidates"][0]["name"] == "中通快递城西网点"
+    assert rows[2]["candidates"][0]["city"] == "南宁市"
     log = (
         Storage(tmp_path / "bot.db")
         .db.execute("select channel, region, query, result, user_key from lookups order by id")
@@ -367,10 +369,32 @@ def test_cli_lookup_stdin_region_and_log(cfg, tmp_path):
     assert [(c, r, q, res) for c, r, q, res, _ in log] == [
         ("cli", "济宁", "京东古槐路", "insured"),
         ("cli", "济宁", "百世鼓楼大街", "not_insured"),
-        ("cli", "济宁", "中通城西", "ambiguous"),
+        ("cli", None, "中通城西", "insured"),  # found by the wider search
         ("cli", "济宁", "不存在的网点", "unknown"),
     ]
     assert len({u for *_, u in log}) == 1 and len(log[0][4]) == 32  # one hashed operator
+
+
+def test_cli_region_widens_like_the_chat(cfg, tmp_path):
+    """An exact name listed in 吉林 is found with --region 济宁, marked as elsewhere, and the
+    chat with the courier's region 济宁 answers the same."""
+    name = "申通快递红旗街网点"
+    found = json.loads(
+        cli("outlets", "lookup", name, "--region", "济宁", "--json", config=cfg).stdout
+    )
+    assert found["status"] == "not_insured"
+    assert [(c["name"], c["province"]) for c in found["candidates"]][:1] == [(name, "吉林")]
+    text = cli("outlets", "lookup", name, "--region", "济宁", config=cfg).stdout
+    assert "吉林长春市朝阳区（不在你设置的地区）" in text and "在山东省济宁市的名单里没找到" in text
+    storage = Storage(tmp_path / "bot.db")
+    try:
+        chat = desk_for(storage, "济宁").lookup(name, "u", "test").text
+        assert (
+            "吉林长春市朝阳区（不在你设置的地区）" in chat
+            and "在山东省济宁市的名单里没找到" in chat
+        )
+    finally:
+        storage.close()
 
 
 def test_cli_lookup_plain_text_shows_status_and_source(cfg):
@@ -378,3 +402,26 @@ def test_cli_lookup_plain_text_shows_status_and_source(cfg):
     assert "没有参加工伤保险" in out.stdout and "第六十二条" in out.stdout
     assert "名单来源：示例数据（虚构）（截至2026-10）" in out.stdout and "示例数据" in out.stdout
     assert cli("outlets", "lookup", "x", "--region", "火星", config=cfg).returncode != 0
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_commands_never_load_the_sample_list_unasked(tmp_path, demo):
+    """An operator's shell has no token (a service keeps it in its environment): `outlets
+    lookup|posters`, `ask` and `report` must not fill that database with made-up outlets, nor
+    remove a sample list the console demo loaded."""
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[storage]\ndatabase = "bot.db"\n', encoding="utf-8")
+    if demo:  # the console demo ran here first: its sample list stays
+        Registry(Storage(tmp_path / "bot.db")).ensure_sample()
+    found = cli("outlets", "lookup", "中通快递城西网点", "--json", config=cfg)
+    assert json.loads(found.stdout)["status"] == ("insured" if demo else "unknown")
+    posters = cli(
+        "outlets", "posters", "--all", "--out", str(tmp_path / "p"), "--no-pdf",
+        "--bot-username", "courier_test_bot", config=cfg,
+    )  # fmt: skip
+    assert posters.returncode == (0 if demo else 1), posters.stderr
+    asked = cli("ask", "中通快递城西网点交工伤保险了吗", config=cfg)
+    assert ("示例数据（虚构）" in asked.stdout) is demo, asked.stdout
+    assert cli("report", "--month", "2026-10", config=cfg).returncode == 0
+    batches = Storage(tmp_path / "bot.db").db.execute("select sample from import_batches")
+    assert batches.fetchall() == ([(1,)] if demo else [])

@@ -15,6 +15,7 @@ import pytest
 import segno
 
 from bench.fakeapi import TOKEN
+from bot import browser
 from bot import config as config_mod
 from bot.assistant import Assistant
 from bot.console import Console
@@ -138,7 +139,7 @@ def test_the_check_makes_an_id_from_another_database_find_nothing(registry):
 
 
 # --- Chromium ----------------------------------------------------------------------------------
-BROWSER = posters.find_chromium()
+BROWSER = browser.find_chromium()
 needs_chromium = pytest.mark.skipif(
     BROWSER is None, reason="no Chromium on PATH (Debian: apt-get install chromium)"
 )
@@ -205,13 +206,12 @@ def test_the_qr_code_chromium_draws_on_the_page_is_the_deep_links(registry, tmp_
     page = tmp_path / "qr.html"
     page.write_text(posters.page([poster]).replace("</head>", only_qr + "</head>"), "utf-8")
     shot = tmp_path / "qr.png"
-    posters.chromium(
+    browser.screenshot(
         BROWSER,
-        "--hide-scrollbars",
-        "--force-device-scale-factor=1",
-        "--window-size=794,1123",
-        f"--screenshot={shot}",
         page.resolve().as_uri(),
+        shot,
+        "--force-device-scale-factor=1",
+        size="794,1123",  # A4 at 96 dpi
         timeout=60,
     )
     width, height, rows = png_pixels(shot)
@@ -237,12 +237,14 @@ def test_the_qr_code_chromium_draws_on_the_page_is_the_deep_links(registry, tmp_
 # --- the CLI -----------------------------------------------------------------------------------
 def write_config(tmp_path: Path, extra: str = "") -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(f'[storage]\ndatabase = "bot.db"\n{extra}', encoding="utf-8")
+    path.write_text(  # a command loads the sample list only when told to
+        f'[storage]\ndatabase = "bot.db"\n[outlets]\nload_sample = true\n{extra}', encoding="utf-8"
+    )
     return path
 
 
 def test_cli_writes_one_poster_per_outlet_filtered_by_city_and_county(tmp_path):
-    config = write_config(tmp_path)  # no token: the sample list is loaded, as for the demo
+    config = write_config(tmp_path)
     out = run_cli(
         "outlets",
         "posters",
@@ -302,6 +304,7 @@ def test_cli_takes_the_username_from_config_limits_and_says_what_of_the_pdf(tmp_
         (["--bot-username", "no spaces"], 2, "must be 5-32 characters"),
         (["--bot-username", BOT, "--city", "拉萨"], 1, "no outlet matches"),
         (["--bot-username", BOT, "--limit", "0"], 2, "--limit must be 1 or more"),
+        (["--bot-username", BOT], 2, "which outlets? pass --city, --county or --limit, or --all"),
     ],
 )
 def test_cli_stops_with_a_clear_message(tmp_path, args, code, message):
@@ -316,6 +319,39 @@ def test_cli_stops_with_a_clear_message(tmp_path, args, code, message):
     )
     assert out.returncode == code and message in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "x").exists()  # stopped before writing anything
+
+
+@pytest.mark.parametrize("where", ["a file", "under a file"])
+def test_cli_out_that_is_no_folder_is_a_clear_error(tmp_path, where):
+    taken = tmp_path / "posters.txt"
+    taken.write_text("not a folder", encoding="utf-8")
+    out_dir = taken if where == "a file" else taken / "posters"
+    out = run_cli(
+        "outlets", "posters", "--out", str(out_dir), "--limit", "1", "--no-pdf",
+        "--bot-username", BOT, config=write_config(tmp_path),
+    )  # fmt: skip
+    assert out.returncode in (1, 2) and "Traceback" not in out.stderr, out.stderr
+    assert f"--out {out_dir}" in out.stderr
+    assert taken.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_cli_all_streams_every_poster_and_skips_a_pdf_too_big(tmp_path, monkeypatch, capsys):
+    """--all writes every outlet (the sample's 12); above PDF_MAX_PAGES no PDF job is started."""
+    from bot.cli import main
+    from bot.outlets import cli as outlet_cli
+
+    monkeypatch.setattr(outlet_cli, "PDF_MAX_PAGES", 5)
+    monkeypatch.setattr(outlet_cli, "_poster_pdf", lambda *_: pytest.fail("PDF job started"))
+    config = write_config(tmp_path)
+    out_dir = tmp_path / "all"
+    code = main(["outlets", "posters", "--all", "--out", str(out_dir), "--bot-username", BOT,
+                 "--config", str(config)])  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert len(list(out_dir.glob("o*.html"))) == 12 and "Wrote 12 posters" in printed
+    every = (out_dir / "posters.html").read_text("utf-8")
+    assert every.count('class="page"') == 12 and every.rstrip().endswith("</html>")
+    assert "No PDF: 12 posters are more than 5 for one PDF" in printed
 
 
 # --- /start o<key> -----------------------------------------------------------------------------

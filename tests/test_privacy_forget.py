@@ -1,7 +1,9 @@
 """/forgetme (M14): it asks first, and its reply counts what the courier could see."""
 
 from bot.guides.reminders import Reminders
+from bot.handoff_chats import chat_key
 from bot.storage.database import user_key
+from bot.storage.sealed import seal
 from handlers import guide, privacy
 from tests.support.telegram import buttons, step
 
@@ -34,12 +36,39 @@ def test_forget_reports_pending_reminders_and_a_region_only_if_set(storage):
     assert storage.forget("k")["region"] is True and storage.forget("k")["region"] is False
 
 
+def test_forget_closes_the_chats_tickets_and_drops_their_links(storage):
+    """The chat is what ties a courier to a ticket: found by its hash (the id is sealed), the
+    link goes, and their tickets close."""
+    db = storage.db
+    for ticket, chat, status in (
+        ("AAAAAA", 42, "open"),
+        ("BBBBBB", 42, "answered"),
+        ("CCCCCC", 42, "expired"),  # closed already (its link is normally gone by then)
+        ("DDDDDD", 43, "open"),  # another courier's
+    ):
+        tid = db.table("handoff_tickets").insert({"ticket": ticket, "status": status}).last_pk
+        db.table("handoff_chats").insert(
+            {
+                "ticket_id": tid,
+                "chat_key": chat_key("salt", chat),
+                "sealed_chat": seal("salt", chat),
+            }
+        )
+    assert storage.forget("k", chat_key("salt", 42))["tickets"] == 2
+    statuses = {r["ticket"]: r["status"] for r in db.table("handoff_tickets").rows}
+    assert statuses == {"AAAAAA": "closed", "BBBBBB": "closed", "CCCCCC": "expired"} | {
+        "DDDDDD": "open"
+    }
+    assert [r["chat_key"] for r in db.table("handoff_chats").rows] == [chat_key("salt", 43)]
+    assert storage.forget("k", chat_key("salt", 42))["tickets"] == 0
+
+
 async def test_forgetme_asks_then_counts_what_the_courier_saw(telegram, config, storage):
     key = user_key(config.user_salt, "telegram", 42)
     add_reminders(storage, key, "pending", "pending", "pending", "cancelled")  # /reminders: 3
     ask = await step(telegram, 1, "/forgetme")
     assert "确定要删除吗" in ask.params["text"] and buttons(ask) == [YES, NO]
-    assert len(Reminders(storage).pending(key)) == 3  # nothing gone before "yes"
+    assert len(Reminders(storage, config.user_salt).pending(key)) == 3  # nothing gone before "yes"
     done = await step(telegram, 2, YES)
     text = done.params["text"]
     assert "3个提醒" in text and "地区设置" not in text and "进行中的指引" not in text

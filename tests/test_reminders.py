@@ -39,12 +39,12 @@ CASES = [
 
 
 @pytest.mark.parametrize("moment, left, dues, instead", CASES)
-def test_offer_promises_exactly_what_plan_stores(storage, moment, left, dues, instead):
+def test_offer_promises_exactly_what_plan_stores(storage, config, moment, left, dues, instead):
     deadline = Deadline("employer_apply", days(left), TODAY)
     offer = reminders.offer([deadline], moment)
     text = plain(reminders.text("reminders_offer", o=offer))
     assert offer.items == [(deadline, dues)]
-    stored = Reminders(storage).plan([deadline], 1, "u", moment)
+    stored = Reminders(storage, config.user_salt).plan([deadline], 1, "u", moment)
     assert [reminders.describe(r)["due"] for r in stored] == dues
     assert all(reminders.due_at(r).astimezone(CHINA).time() == AT for r in stored)
     for day in dues:
@@ -138,7 +138,10 @@ async def test_a_deadline_three_days_away_gets_only_the_1_day_reminder(
     assert "已经设好3个提醒" in done.params["text"]
     key = user_key(config.user_salt, "telegram", 42)
     dues = [
-        r["due"] for r in map(reminders.describe, Reminders(Storage(config.database)).pending(key))
+        r["due"]
+        for r in map(
+            reminders.describe, Reminders(Storage(config.database), config.user_salt).pending(key)
+        )
     ]
     assert dues == [days(2), date(2027, 10, 27), date(2027, 11, 2)]
 

@@ -44,7 +44,7 @@ async def test_injury_guide_end_to_end_with_document_and_reminders(telegram, con
     assert "已取消" in cancelled.params["text"] and "你还有3个提醒" in cancelled.params["text"]
     again = await step(api, 15, cancel[0])
     assert "之前已经取消了" in again.params["text"]
-    assert len(Reminders(Storage(config.database)).pending()) == 3
+    assert len(Reminders(Storage(config.database), config.user_salt).pending()) == 3
 
 
 async def test_cancel_back_and_busy_inside_a_guide(telegram):
@@ -84,7 +84,7 @@ async def test_restart_mid_guide_continues_where_the_courier_was(api, config, as
 
 async def test_due_reminder_fires_once_and_survives_restart(api, config):
     storage = Storage(config.database)
-    reminders = Reminders(storage)
+    reminders = Reminders(storage, config.user_salt)
     last = dates.today() + timedelta(days=8)
     # Planned a week ago, while the bot was down when it fell due: time injected, no sleeping.
     reminders.plan(
@@ -138,13 +138,13 @@ async def test_forgetme_removes_state_reminders_and_region(telegram, config):
     await step(api, 11, "rem:add")
     storage = Storage(config.database)
     key = user_key(config.user_salt, "telegram", 42)
-    assert Reminders(storage).pending(key) and storage.region(key) == "济宁"
+    assert Reminders(storage, config.user_salt).pending(key) and storage.region(key) == "济宁"
     await step(api, 12, "/injury")  # a guide in progress, too
     await step(api, 13, "/forgetme")  # asks first (M14)
     bye = await step(api, 14, "forget:yes")
     assert "已经删掉" in bye.params["text"] and "4个提醒" in bye.params["text"]
     fresh = Storage(config.database)
-    assert not Reminders(fresh).pending(key) and fresh.region(key) is None
+    assert not Reminders(fresh, config.user_salt).pending(key) and fresh.region(key) is None
     for _ in range(50):  # user data is written just after the reply has gone out
         if not list(fresh.db["ptb_user_data"].rows):
             break

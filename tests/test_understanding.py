@@ -107,6 +107,35 @@ def test_m1_outlet_question_naming_a_brand_runs_the_lookup(assistant, storage):
     assert storage.db["lookups"].count == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("韵达快递四平英雄大街营业部交没交工伤保险", "韵达快递四平英雄大街营业部"),
+        ("申通快递四平铁东区铁东大学城服务部有没有参保", "申通快递四平铁东区铁东大学城服务部"),
+        ("请问中通快递城西网点交了工伤保险没有", "中通快递城西网点"),
+        ("上海路中通网点交了吗", "上海路中通网点"),  # a brand, an outlet word, "paid?"
+    ],
+)
+def test_a_named_outlet_with_an_insured_question_runs_the_lookup(assistant, storage, text, outlet):
+    reply = assistant.ask(text, user="u1")
+    assert reply.intent == "outlet", reply.text
+    # the lookup gets (and the log keeps) the outlet's name, not the question around it
+    assert storage.db.execute("select query from lookups").fetchall() == [(outlet,)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "顺丰网点怎么查工伤认定进度",  # a look-up word, but no question about the insurance
+        "中通网点没交工伤保险怎么办",  # knows the answer, asks what follows
+        "韵达营业部交了工伤保险，我受伤了怎么办",
+    ],
+)
+def test_questions_around_an_outlet_stay_faq_questions(assistant, storage, text):
+    assert assistant.ask(text, user="u1").intent != "outlet"
+    assert storage.db["lookups"].count == 0
+
+
 def test_second_ask_is_offered_as_a_button(assistant):
     reply = assistant.ask("在网点分拣快递受伤算工伤吗？伤残等级怎么分")
     assert reply.match.entry.topic == "injury.at_work"

@@ -22,16 +22,18 @@ from urllib.parse import urlencode
 import pytest
 from datasette_auth_passwords.utils import hash_password, verify_password
 
+from bot import browser
 from bot import config as config_mod
 from bot.config import Config
 from bot.outlets.lookups import china_month
 from bot.outlets.registry import Registry
-from bot.storage.database import Storage
+from bot.storage.database import Storage, remember_entry
 from bot.web import metadata, server
 from tests.support import outlet_lists
 from tests.support.cli import run_cli
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = browser.find_chromium()
+WAIT_FOR_CHARTS = "--virtual-time-budget=10000"  # ms of page time for the charts' scripts
 PASSWORD = "网点看板-测试口令"
 # What must never reach an official: Telegram chat and user ids, hashed users.
 SECRETS = ("5550001234", "5550009876", "5550004321", "prefs-secret-key", "lookup-secret-key")
@@ -52,6 +54,8 @@ MORE_OUTLETS = (
     ("山西", "长治市", "潞州区", 9, 6),
 )
 BRANDS = ("中通", "圆通", "韵达", "申通", "极兔")
+TITLED = ("jining.rate", "national.injury.commute", "national.apply.how")  # in faq_entries
+GONE = "national.removed.entry"  # voted on, not in faq_entries
 QUERIES = sorted(metadata.fixed()["databases"][metadata.DATABASE]["queries"])
 CHARTS = metadata.fixed()["plugins"]["datasette-dashboards"][metadata.DASHBOARD]["charts"]
 
@@ -89,10 +93,10 @@ def _more_outlets() -> list[str]:
     return rows
 
 
-def _fill(storage: Storage, tmp: Path) -> int:
+def _fill(storage: Storage, tmp: Path, kb) -> int:
     """Fictional data: the test outlet list, lookups in March 2025 (exact expectations), this
-    month and the weeks before it (for the charts), gaps, 👍/👎, tickets, and private rows.
-    Returns how many lookups count in this month (China's)."""
+    month and the weeks before it (for the charts), gaps, 👍/👎 and the titles of the entries
+    voted on, tickets, and private rows. Returns how many lookups count in this month (China's)."""
     registry = Registry(storage, retention_days=36500)
     registry.import_csv(
         outlet_lists.write(tmp / "jn.csv"), "济宁市邮政管理局（测试数据）", "2025-02"
@@ -158,12 +162,15 @@ def _fill(storage: Storage, tmp: Path) -> int:
         ("national.injury.commute", 1, None),
         ("national.apply.how", 1, None),
         ("national.apply.how", 1, None),
+        (GONE, -1, "unanswered"),  # an entry since removed from the FAQ: no title known
     ]
     for i, (entry, vote, reason) in enumerate(votes):
         db.table("feedback").insert(
             {"at": f"2025-03-0{i + 1}T02:00:00+00:00", "month": "2025-03", "entry_id": entry}
             | {"region": "济宁", "vote": vote, "reason": reason}
         )
+    for entry in map(kb.by_id().get, TITLED):  # as the bot writes them when votes come in
+        remember_entry(db, entry.id, entry.title, entry.region)
     for ticket, created, status in (
         ("A3F", "2025-03-05T01:00:00+00:00", "open"),
         ("B7K", "2025-03-04T09:00:00+00:00", "open"),
@@ -181,15 +188,15 @@ def _fill(storage: Storage, tmp: Path) -> int:
         db.table("handoff_chats").insert({"ticket_id": tid, "chat_id": 5550001234})
     db.table("prefs").insert({"user_key": "prefs-secret-key-0001", "region": "济宁"})
     db.table("reminders").insert({"chat_id": 5550009876, "user_key": "prefs-secret-key-0001"})
-    db.table("ptb_user_data").insert({"user_id": 5550004321, "data": "{}"})
+    db.table("ptb_user_data").insert({"user_key": "5550004321", "data": "{}"})
     return counted
 
 
 @pytest.fixture(scope="module")
-def filled(tmp_path_factory) -> tuple[Path, int]:
+def filled(tmp_path_factory, kb) -> tuple[Path, int]:
     tmp = tmp_path_factory.mktemp("web")
     storage = Storage(tmp / "bot.db")
-    this_month = _fill(storage, tmp)
+    this_month = _fill(storage, tmp, kb)
     storage.close()
     return tmp / "bot.db", this_month
 
@@ -301,18 +308,23 @@ async def test_unanswered_questions_by_frequency(ds):
 
 async def test_open_handoff_tickets_oldest_first(ds):
     rows = await _rows(ds, "/courier/open_tickets")
-    assert [(r["工单号"], r["提交时间"], r["问题"]) for r in rows] == [
-        ("B7K", "2025-03-04 17:00:00", "工单B7K的问题"),
-        ("A3F", "2025-03-05 09:00:00", "工单A3F的问题"),
+    assert [(r["工单号"], r["提交时间"], r["相近的回答"], r["问题"]) for r in rows] == [
+        ("B7K", "2025-03-04 17:00:00", "怎么报工伤", "工单B7K的问题"),
+        ("A3F", "2025-03-05 09:00:00", "怎么报工伤", "工单A3F的问题"),
     ]
 
 
-async def test_answers_with_most_thumbs_down(ds):
+async def test_answers_with_most_thumbs_down_by_title(ds):
     rows = await _rows(ds, "/courier/most_downvoted")
-    assert [tuple(r.values())[:6] for r in rows] == [
-        ("jining.rate", 3, 1, 1, 2, 0),
-        ("national.injury.commute", 1, 1, 0, 0, 1),
-    ]  # 条目, 差评, 好评, 没回答我的问题, 看不懂, 和我了解的不一样; national.apply.how has none
+    assert (
+        [tuple(r.values())[:7] for r in rows]
+        == [
+            ("工伤保险费率多少", "济宁", 3, 1, 1, 2, 0),
+            ("上下班路上出车祸算工伤吗", "全国", 1, 1, 0, 0, 1),
+            (GONE, None, 1, 0, 1, 0, 0),  # no title known: the id stands in
+        ]
+    )  # 回答, 适用地区, 差评, 好评, 没回答我的问题, 看不懂, 和我了解的不一样; none for national.apply.how
+    assert [r["条目编号"] for r in rows] == ["jining.rate", "national.injury.commute", GONE]
 
 
 async def test_every_canned_query_is_tested():
@@ -340,8 +352,9 @@ async def test_every_chart_fetches_its_rows_while_other_sql_is_refused(ds, fille
     assert got["lookups-month"] == [{"次数": filled[1]}]
     assert [r["网点"] for r in got["uninsured-top"]][:2] == ["中通快递城东网点", "京东物流古槐路站"]
     assert got["downvoted-top"] == [
-        {"条目": "jining.rate", "差评": 3},
-        {"条目": "national.injury.commute", "差评": 1},
+        {"回答": "工伤保险费率多少（济宁）", "差评": 3},
+        {"回答": "上下班路上出车祸算工伤吗（全国）", "差评": 1},
+        {"回答": GONE, "差评": 1},
     ]
     assert {r["地区"] for r in got["coverage-city"]} >= {"山东济宁市"}
     assert len(got["lookups-week"]) >= 3
@@ -504,6 +517,48 @@ def test_cli_hashes_a_password_and_refuses_an_open_bind(tmp_path):
     assert "courier-bot web hash-password" in refused.stderr
 
 
+@pytest.mark.parametrize("port", ["0", "99999", "-1"])
+def test_cli_refuses_a_port_out_of_range(tmp_path, port):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[storage]\ndatabase = "{tmp_path / "bot.db"}"\n', encoding="utf-8")
+    refused = run_cli("web", "--port", port, config=config)
+    assert refused.returncode == 2, refused.stderr
+    assert f"web --port must be a port number from 1 to 65535, not {port}" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_cli_refuses_an_empty_host(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(f'[storage]\ndatabase = "{tmp_path / "bot.db"}"\n', encoding="utf-8")
+    refused = run_cli("web", "--host", "", config=config)
+    assert (
+        refused.returncode == 2
+        and "web --host (or [web] host) must name an address" in refused.stderr
+    )
+
+
+def test_cli_prints_an_ipv6_address_in_brackets(filled, tmp_path):
+    """`web --host ::1` (local: no password needed) prints an address a browser opens."""
+    config = tmp_path / "web.toml"
+    config.write_text(f'[storage]\ndatabase = "{filled[0]}"\n', encoding="utf-8")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("COURIER_BOT_CONFIG",)}
+    command = [sys.executable, "-m", "bot.cli", "--config", str(config), "web"]
+    with subprocess.Popen(
+        [*command, "--host", "::1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    ) as proc:
+        assert proc.stdout is not None
+        try:
+            first = proc.stdout.readline()
+        finally:
+            proc.terminate()
+    assert first.strip() == f"Dashboard: http://[::1]:{port}/-/dashboards/{metadata.DASHBOARD}"
+
+
 # --- the dashboard in a browser -----------------------------------------------------------------
 
 
@@ -525,33 +580,6 @@ def _wait_until_serving(url: str, proc: subprocess.Popen, log: Path, seconds: fl
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
-def _chromium(
-    tmp: Path, url: str, *mode: str, size: str = "1280,1000"
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp / 'chromium-profile'}",
-            f"--window-size={size}",
-            "--hide-scrollbars",
-            "--virtual-time-budget=10000",
-            *mode,
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def _card(dom: str, slug: str) -> str:
     """The DOM of one chart's card (up to the next card)."""
     start = dom.index(f'id="chart-{slug}"')
@@ -560,7 +588,7 @@ def _card(dom: str, slug: str) -> str:
 
 
 @pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no browser: /usr/bin/chromium is missing (apt install chromium)"
+    CHROMIUM is None, reason="no Chromium on PATH (Debian: apt-get install chromium)"
 )
 def test_chromium_renders_the_dashboards_charts(filled, tmp_path):
     database, this_month = filled
@@ -580,20 +608,20 @@ def test_chromium_renders_the_dashboards_charts(filled, tmp_path):
         base = f"http://127.0.0.1:{port}"
         _wait_until_serving(f"{base}/-/versions.json", proc, log)
         url = f"{base}/-/dashboards/{metadata.DASHBOARD}"
-        dom = _chromium(tmp_path, url, "--dump-dom").stdout
+        assert CHROMIUM is not None
+        dom = browser.dump_dom(CHROMIUM, url, WAIT_FOR_CHARTS)
         for slug in ("coverage-city", "lookups-week", "uninsured-top", "downvoted-top"):
             card = _card(dom, slug)
             assert "<svg" in card and 'class="marks"' in card, f"{slug} not drawn"
         assert "山东济宁市" in _card(dom, "coverage-city")  # the axis labels come from the rows
         assert "中通快递城东网点" in _card(dom, "uninsured-top")
-        assert "jining.rate" in _card(dom, "downvoted-top")
+        assert "工伤保险费率多少（济宁）" in _card(dom, "downvoted-top")
         assert "2 件" in _card(dom, "open-tickets")
         assert f"{this_month} 次" in _card(dom, "lookups-month")
         shot = os.environ.get("COURIER_BOT_SCREENSHOT")
         if shot:
             png = Path(shot).resolve()
-            made = _chromium(tmp_path, url, f"--screenshot={png}", size="1280,940")
-            assert png.exists(), made.stderr[-500:]
+            browser.screenshot(CHROMIUM, url, png, WAIT_FOR_CHARTS, size="1280,940")
     finally:
         proc.terminate()
         proc.wait(timeout=30)

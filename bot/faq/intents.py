@@ -5,13 +5,17 @@ The words are data (faq/intents.toml); this module only decides which kind a mes
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.outlets.names import OUTLET_WORDS, brands_in
 from bot.text import clean
 
 SMALLTALK_MAX = 16  # characters: a longer message is a question, even if it starts with 你好
+# 有没有交, 交没交, 参没参保: asking whether, not saying "did not" (不交, 没交 are in not_this).
+_WHETHER = re.compile(r"有没有|(.)没\1")
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,11 @@ class Intents:
         self._injured = _longest_first(injured.get("phrases", []))
         outlet = data.get("outlet_question", {})
         self._outlet = {
-            k: [clean(w) for w in outlet.get(k, [])] for k in ("who", "what", "ask", "not_this")
+            k: [clean(w) for w in outlet.get(k, [])]
+            for k in ("who", "what", "ask", "look_up", "not_this")
         }
+        self._outlet["where"] = [clean(w) for w in OUTLET_WORDS]  # what couriers call an outlet
+        self._outlet["who"] += self._outlet["where"]
 
     def classify(self, message: str) -> Intent | None:
         """The intent of `message`, or None when it should go to the FAQ."""
@@ -58,13 +65,23 @@ class Intents:
         return hit and all(ch in self._filler for ch in rest)
 
     def _outlet_question(self, text: str) -> Intent | None:
+        """Whether `text` asks if an outlet pays 工伤保险: someone who should (网点, 老板 …), the
+        insurance and a question; or an outlet named with its brand and "did it pay?"."""
         words = self._outlet
-        asking = text.replace("有没有", "有")  # 有没有交 is a question, not "did not pay"
-        if all(any(w in text for w in words[k]) for k in ("who", "what", "ask")) and not any(
-            w in asking for w in words["not_this"]
+        asking = _WHETHER.sub(lambda m: m[1] or "有", text)  # 有没有交 is no "did not pay"
+        if any(w in asking for w in words["not_this"]):
+            return None
+        if self._has(text, "who", "what") and (
+            self._has(text, "ask") or self._has(text, "look_up")
         ):
             return Intent("outlet")
+        if self._has(text, "where", "ask") and brands_in(text, by_sound=False):
+            return Intent("outlet")
         return None
+
+    def _has(self, text: str, *groups: str) -> bool:
+        """Whether `text` holds a word of each group."""
+        return all(any(w in text for w in self._outlet[g]) for g in groups)
 
 
 def _longest_first(phrases: list[str]) -> list[str]:

@@ -1,7 +1,9 @@
-"""Deadline reminders kept in SQLite, so a restart loses none; channels schedule and deliver them."""
+"""Deadline reminders kept in SQLite, so a restart loses none; channels schedule and deliver them.
+A reminder's chat id is stored sealed (bot/storage/sealed.py), its courier as their salted hash."""
 
 from __future__ import annotations
 
+import logging
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -9,7 +11,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.dates import CHINA, Deadline
 from bot.render import render
 from bot.storage.database import Storage, now
+from bot.storage.sealed import SealError, scrubbing, seal, unseal
 
+log = logging.getLogger(__name__)
 DAYS_BEFORE = (7, 1)
 AT = time(9, 0)  # China time: a reminder at breakfast, not at midnight
 
@@ -61,17 +65,46 @@ def offer(deadlines: list[Deadline], moment: datetime) -> Offer:
 
 
 class Reminders:
-    def __init__(self, storage: Storage):
+    def __init__(self, storage: Storage, secret: str):
         self.db = storage.db  # the reminders table: bot/storage/schema.py
+        self.secret = secret  # [privacy] user_salt: seals the chat ids
+        self._seal_legacy()
+
+    def _seal_legacy(self) -> None:
+        """Reminders stored before m004_sealed_ids hold the raw chat id: seal it and delete the
+        raw one, in one transaction (a crash converts all or nothing)."""
+        raw = self.db.execute(
+            "select id, chat_id from reminders where chat_id is not null"
+        ).fetchall()
+        if not raw:
+            return
+        with scrubbing(self.db):
+            for reminder_id, chat_id in raw:
+                self.db.execute(
+                    "update reminders set sealed_chat = ?, chat_id = null where id = ?",
+                    [seal(self.secret, chat_id), reminder_id],
+                )
+        log.info("%s reminders stored before m004_sealed_ids: chat ids sealed", len(raw))
+
+    def chat(self, row: dict) -> int | None:
+        """The chat a reminder goes to; None if another [privacy] user_salt sealed it: such a
+        reminder is kept (the salt may be put back) but cannot be sent."""
+        try:
+            chat_id = unseal(self.secret, row["sealed_chat"])
+        except SealError:
+            return None
+        assert isinstance(chat_id, int)  # plan() sealed a chat id
+        return chat_id
 
     def plan(
         self, deadlines: list[Deadline], chat_id: int, user_key: str, moment: datetime | None = None
     ) -> list[dict]:
         """Store the reminders ahead() of `moment`; returns all the courier's pending ones.
         Pressing the button twice adds nothing (unique index)."""
+        chat = seal(self.secret, chat_id)  # once for all: the courier's rows share their key anyway
         rows = [
             {
-                "chat_id": chat_id,
+                "sealed_chat": chat,
                 "user_key": user_key,
                 "deadline_key": p.deadline.key,
                 "last_day": p.deadline.last_day.isoformat(),

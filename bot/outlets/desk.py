@@ -15,16 +15,14 @@ from bot.config import Config
 from bot.limits import PerUserLimit
 from bot.outlets import premium as premium_mod
 from bot.outlets.lookups import POSTER, QUERY_MAX, china_month
-from bot.outlets.names import brands_in
+from bot.outlets.names import OUTLET_WORDS, brands_in, query_of
 from bot.outlets.registry import Registry
 from bot.outlets.report import build as build_report
 from bot.outlets.search import (
     AMBIGUOUS,
-    CONFIDENT,
     INSURED,
     MAX_CANDIDATES,
     NOT_INSURED,
-    UNKNOWN,
     Candidate,
     LookupResult,
     in_region,
@@ -33,14 +31,10 @@ from bot.outlets.validation import FILED
 from bot.render import render
 from bot.reply import OUTLET, OUTLET_NAME, Reply
 from bot.storage.database import Storage
-from bot.text import looks_like_question, norm
+from bot.text import looks_like_question
 
-_OUTLET_WORDS = re.compile(r"网点|驿站|营业部|服务部|分部|站点|揽投|分拨")
-# Words of "does my outlet pay 工伤保险?" that are not part of the outlet's name.
-_QUESTION_WORDS = re.compile(
-    r"我是|我在|我们|我的|咱们|给我|的小哥|快递员|小哥|有没有|有没|交没交|上没上|买没买|交了|上了|买了|参加了|"
-    r"参加|参保|工伤保险|工伤险|保险|了吗|了没|吗|呢|怎么查|查一下|查询|请问|帮我|交|上|买|在|[?？,，。!！\s]"
-)
+# A text that names one of these is about an outlet, even when it reads like a question.
+_OUTLET_WORDS = re.compile("|".join(OUTLET_WORDS))
 LABEL_MAX = 18  # characters of an outlet name on a button
 
 
@@ -51,15 +45,15 @@ class OutletDesk:
         storage: Storage,
         limit: PerUserLimit,
         region_of: Callable[[str | None], str | None],
+        chat: bool = True,
     ):
         self.config = config
         self.limit = limit
         self.region_of = region_of  # the courier's stored region (the Assistant owns it)
         self.registry = Registry(storage, config.lookup_retention_days)
-        if config.sample_outlets:
-            self.registry.ensure_sample()
-        else:  # off: couriers must not be shown a made-up list an earlier run loaded (M10)
-            self.registry.drop_sample()
+        # A chat loads the sample list or, where it is off, removes one an earlier run loaded
+        # (M10); a command (`ask`, chat=False) leaves it as it is unless the config says.
+        self.registry.keep_sample(config.sample_outlets(chat))
 
     # --- the "which outlet?" prompt ------------------------------------------------------------
     @staticmethod
@@ -85,25 +79,16 @@ class OutletDesk:
 
     # --- lookups -------------------------------------------------------------------------------
     def lookup(self, text: str, user: str | None, channel: str, region: str | None = None) -> Reply:
-        """Look an outlet up for a courier. `region` (explicit) filters; otherwise the courier's
-        region does, widening to everywhere when nothing is found there."""
+        """Look an outlet up for a courier, in `region` (as typed) or the courier's region first,
+        widening to everywhere when the outlet may be elsewhere (Registry.find)."""
         if not text.strip():
             return self.prompt(user)
         if not self.limit.allow(user):
             return Reply(render("slow_down", limit=self.limit.count))
         if len(text) > QUERY_MAX:
             return self.prompt(user, too_long=True)
-        explicit = region is not None
-        region = regions.canonical(region) if explicit else self.region_of(user)
-        result = self.registry.lookup(text, region)
-        home = None
-        # An explicit region is a filter; the courier's stored one only a first guess (M9).
-        if not explicit and (
-            _worth_widening(result) or _named_elsewhere(self.registry, text, result)
-        ):
-            wider = self.registry.lookup(text, None)
-            if wider.status != UNKNOWN:
-                home, result = result.region, wider
+        region = regions.canonical(region) if region is not None else self.region_of(user)
+        result, home = self.registry.find(text, region)
         if result.empty:
             return self.prompt(user)
         self.registry.record(result, user, channel)
@@ -112,8 +97,8 @@ class OutletDesk:
     def from_question(self, text: str, user: str | None) -> Reply:
         """ "我们网点交工伤保险了吗": look the outlet up when the text names a brand, else ask
         for the outlet's name."""
-        query = question_to_query(text)
-        if brands_in(norm(query)):
+        query = query_of(text)
+        if brands_in(query):
             return self.lookup(query, user, "chat")
         return self.prompt(user)
 
@@ -191,25 +176,6 @@ class OutletDesk:
         if command == "/stats":
             return self.stats(admin=True)
         return None
-
-
-def _worth_widening(result: LookupResult) -> bool:
-    """Whether the courier's region may hide the outlet: nothing found there, or only other
-    brands' outlets and weak matches (M9: a local 邮政 outlet hid the exact 中通 name listed in
-    another province). The wider search decides by the same rules, so it never guesses more."""
-    if not result.region or result.empty or result.status in (INSURED, NOT_INSURED):
-        return False
-    if result.status == UNKNOWN:
-        return True
-    return not result.vague and all(c.other_brand or c.score < CONFIDENT for c in result.candidates)
-
-
-def _named_elsewhere(registry: Registry, text: str, result: LookupResult) -> bool:
-    """Whether the courier typed in full the name of an outlet listed only outside their region:
-    it beats the region's look-alikes (中通快递城西网点 elsewhere, 中通快递城西营业部 at home)."""
-    if not result.region or result.empty or result.vague or result.full_name:
-        return False
-    return registry.is_full_name(text)
 
 
 def reply_for(registry: Registry, result: LookupResult, outside: str | None = None) -> Reply:
@@ -318,8 +284,3 @@ def _local_document(outlet: dict) -> str | None:
     if outlet["city_key"] == "济宁":
         return "济宁"
     return None
-
-
-def question_to_query(text: str) -> str:
-    """The outlet part of a question about it: 极兔 城东网点有没有交工伤保险 -> 极兔城东网点."""
-    return _QUESTION_WORDS.sub("", text).strip()

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.dates import CHINA  # report months are China's months
-from bot.outlets.search import _SELECT, INSURED, NOT_INSURED, LookupResult
+from bot.outlets.search import INSURED, NOT_INSURED, SELECT, LookupResult
 from bot.storage.database import now
 from bot.text import mask_personal
 
@@ -34,9 +34,9 @@ def mask(query: str) -> str:
     return mask_personal(query)[:QUERY_MAX]
 
 
-def china_month() -> str:
-    """This month in China (YYYY-MM): lookups are counted by it."""
-    return datetime.now(CHINA).strftime("%Y-%m")
+def china_month(at: datetime | None = None) -> str:
+    """The month in China (YYYY-MM) of `at`, else this month: lookups and votes count in it."""
+    return (at or datetime.now(CHINA)).astimezone(CHINA).strftime("%Y-%m")
 
 
 def poster_key(outlet: dict) -> str:
@@ -117,7 +117,7 @@ class LookupLog:
         match = _POSTER_KEY.fullmatch(payload)
         if match is None:
             return None
-        rows = list(self.db.query(_SELECT + " where o.id = ?", [int(match[1])]))
+        rows = list(self.db.query(SELECT + " where o.id = ?", [int(match[1])]))
         return rows[0] if rows and _check(rows[0]["key"]) == match[2] else None
 
     def purge(self, force: bool = False) -> int:

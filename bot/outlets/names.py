@@ -66,16 +66,29 @@ GENERIC_WORDS = [
     "驿站",
 ]
 GENERIC_ENDINGS = "店点部站"  # only as the last character: 东部新城 keeps its 部
-# What couriers add around an outlet's name in a query (data); removed before searching.
+# What couriers add around an outlet's name in a query (data); removed before searching, and
+# before a question about an outlet ("…交没交工伤保险") is looked up and logged.
 QUERY_FILLERS = [
     "有没有交",
     "有没有买",
     "有没有",
+    "有没",
     "交没交",
     "买没买",
+    "上没上",
     "给没给",
+    "了没有",
+    "没有",
+    "了没",
+    "交了",
+    "上了",
+    "买了",
+    "缴纳",
+    "参加了",
+    "参加",
     "是否",
     "工伤保险",
+    "工伤险",
     "社保",
     "保险",
     "参保",
@@ -83,19 +96,27 @@ QUERY_FILLERS = [
     "帮我查",
     "帮我",
     "帮忙",
+    "怎么查",
     "查一下",
     "查查",
     "查询",
     "一下",
     "看看",
+    "我是",
     "我们",
+    "咱们",
     "我的",
     "我在",
+    "给我",
     "那个",
     "这个",
+    "的小哥",
+    "快递员",
     "的",
 ]
-QUERY_FILLER_ENDINGS = "了吗呢啊呀"
+# One character that pays (交 …) only before the insurance word, so 立交 keeps its 交.
+QUERY_VERBS = "交缴买上给"
+QUERY_FILLER_ENDINGS = "了没吗呢啊呀么嘛"  # only at the end: 交了吗, 上了没
 # Words that tell two outlets of one brand and place apart (data); 一部/二部 … are read apart.
 # Not 网点 or 站点: couriers call any outlet that, so those words pick none.
 KIND_WORDS = [
@@ -115,6 +136,8 @@ KIND_WORDS = [
     "经营部",
     "驿站",
 ]
+# Words that say a text is about an outlet (data): what couriers call one, and the kind words.
+OUTLET_WORDS = ["网点", "站点", "揽投", "分拨", *KIND_WORDS]
 
 
 # === normalisation ==============================================================================
@@ -132,11 +155,12 @@ def doc_terms(name_norm: str, province: str, city: str | None) -> tuple[list[str
 
 @functools.lru_cache(maxsize=65536)
 def _region_suffix(province: str, city: str | None) -> str:
-    return "".join(" " + t for t in (_region_term("p", province), _region_term("c", city)) if t)
+    return "".join(" " + t for t in (region_term("p", province), region_term("c", city)) if t)
 
 
 @functools.lru_cache(maxsize=65536)
-def _region_term(kind: str, name: str | None) -> str | None:
+def region_term(kind: str, name: str | None) -> str | None:
+    """The index term of a province ("p") or city ("c"): every outlet's document holds its own."""
     return ("zz" + kind + "".join(syllables(norm(name)))) if name else None
 
 
@@ -146,9 +170,10 @@ _BRAND_ALIASES = sorted(
     reverse=True,
 )
 _PLACE_NEXT = set("路街道巷村镇里桥")  # a brand word followed by these is part of a place name
-_FILLERS = re.compile(
+FILLERS = re.compile(
     "|".join(re.escape(w) for w in sorted(QUERY_FILLERS, key=len, reverse=True))
-    + f"|[{QUERY_FILLER_ENDINGS}]+$"
+    + f"|[{QUERY_VERBS}]了?(?=工伤|社保|保险)"
+    + f"|[{QUERY_VERBS}]?[{QUERY_FILLER_ENDINGS}]+$"
 )
 _GENERIC = re.compile(
     "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
@@ -201,6 +226,13 @@ def brand_words(query: str) -> tuple[set[str], str]:
         else:
             rest.append(text)
     return brands, "".join(rest)
+
+
+def query_of(question: str) -> str:
+    """The outlet part of a question about it, normalised word by word (a brand typed as a word
+    of its own stays one): 极兔 城东网点有没有交工伤保险 -> 极兔 城东网点."""
+    words = (FILLERS.sub("", norm(word)) for word in question.split())
+    return " ".join(word for word in words if word)
 
 
 def brand_in_name(name_norm: str) -> str | None:
@@ -301,7 +333,7 @@ def number_key(text: str) -> str:
     return _NUMBER_NOISE.sub("", unicodedata.normalize("NFKC", text)).upper()
 
 
-def _digits(key: str) -> str | None:
+def number_digits(key: str) -> str | None:
     """The digits of a number that starts with Chinese characters (鲁邮2022001 -> 2022001), so
     that a courier can type just them; None for other numbers (they can be typed as they are)."""
     if key.isascii():

@@ -10,34 +10,24 @@ Chinese character would print as a box).
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
-import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import segno
 from markupsafe import Markup
 
+from bot import browser as chromium
 from bot.outlets.lookups import poster_key
 from bot.outlets.names import city_key
 from bot.outlets.registry import Registry
-from bot.outlets.search import _SELECT
-from bot.render import render
+from bot.outlets.search import SELECT
+from bot.render import render, stream
 from bot.text import norm
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-# Headless and offline: no first-run, sync, update or network chatter from a fresh profile.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 PDF_SECONDS = 60  # one Chromium run prints every page: this, plus PAGE_SECONDS a page
 PAGE_SECONDS = 1.0  # generous: 12 pages print in under a second on 2 cores
 _COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
@@ -67,24 +57,18 @@ def qr_svg(link: str) -> Markup:
 
 def select(
     registry: Registry, city: str | None, county: str | None, limit: int | None
-) -> list[dict]:
-    """The outlets to print, in a stable order (place, then name): those in `city` (济宁,
-    济宁市) and `county` (任城, 任城区) when given, at most `limit`."""
+) -> Iterator[dict]:
+    """The outlets to print, one at a time in a stable order (place, then name): those in
+    `city` (济宁, 济宁市) and `county` (任城, 任城区) when given, at most `limit`."""
     where, args = "", []
     if city:
         where, args = " where o.city_key = ?", [city_key(city)]
     rows = registry.db.query(
-        _SELECT + where + " order by o.province, o.city_key, o.county, o.name, o.id", args
+        SELECT + where + " order by o.province, o.city_key, o.county, o.name, o.id", args
     )
     wanted = _county(county) if county else None
-    out = []
-    for row in rows:
-        if wanted is not None and _county(row["county"] or "") != wanted:
-            continue
-        out.append(row)
-        if limit is not None and len(out) >= limit:
-            break
-    return out
+    fitting = (r for r in rows if wanted is None or _county(r["county"] or "") == wanted)
+    return itertools.islice(fitting, limit)
 
 
 def _county(name: str) -> str:
@@ -96,35 +80,44 @@ def _county(name: str) -> str:
     return n
 
 
-def posters(outlets: list[dict], bot_username: str) -> list[Poster]:
-    out = []
-    for o in outlets:
-        key = poster_key(o)
-        out.append(Poster(o, key, deep_link(bot_username, key)))
-    return out
+def poster(outlet: dict, bot_username: str) -> Poster:
+    key = poster_key(outlet)
+    return Poster(outlet, key, deep_link(bot_username, key))
+
+
+def posters(outlets: Iterable[dict], bot_username: str) -> list[Poster]:
+    return [poster(o, bot_username) for o in outlets]
 
 
 def page(items: list[Poster]) -> str:
     """One HTML document with an A4 page per poster."""
-    return render(
-        "poster.html",
-        pages=[{"o": p.outlet, "link": p.link, "qr": qr_svg(p.link)} for p in items],
-    )
+    title = items[0].outlet["name"] if len(items) == 1 else None
+    return render("poster.html", pages=[_page(p) for p in items], title=title)
 
 
-def write(items: list[Poster], folder: Path) -> Path:
+def _page(p: Poster) -> dict:
+    return {"o": p.outlet, "link": p.link, "qr": qr_svg(p.link)}
+
+
+def write(
+    items: Iterable[Poster], folder: Path, each: Callable[[Poster], None] | None = None
+) -> Path:
     """One HTML file per poster (<key>.html) and all of them in posters.html, for printing in
-    one go; returns the latter."""
+    one go; returns the latter. Written as the posters come (`each` is told of every one), so
+    thousands of them never sit in memory at once."""
     folder.mkdir(parents=True, exist_ok=True)
-    for p in items:
-        (folder / p.file_name).write_text(page([p]), encoding="utf-8")
+
+    def pages() -> Iterator[dict]:
+        for p in items:
+            (folder / p.file_name).write_text(page([p]), encoding="utf-8")
+            if each:
+                each(p)
+            yield _page(p)
+
     every = folder / "posters.html"
-    every.write_text(page(items), encoding="utf-8")
+    with every.open("w", encoding="utf-8") as out:
+        out.writelines(stream("poster.html", pages=pages(), title=None))
     return every
-
-
-def find_chromium() -> str | None:
-    return next((path for name in BROWSERS if (path := shutil.which(name))), None)
 
 
 def has_cjk_font() -> bool:
@@ -138,28 +131,7 @@ def has_cjk_font() -> bool:
     return bool(found.stdout.strip())
 
 
-def chromium(browser: str, *args: str, timeout: float) -> None:
-    """Run headless Chromium once with a fresh profile; raises CalledProcessError or
-    TimeoutExpired when it fails."""
-    with tempfile.TemporaryDirectory(prefix="courier-bot-chromium-") as profile:
-        subprocess.run(
-            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True,
-            timeout=timeout,
-            check=True,
-        )
-
-
 def print_pdf(browser: str, html: Path, pdf: Path, pages: int = 1) -> Path:
     """Print an HTML file of `pages` pages to PDF as on paper (A4 from its @page rule)."""
-    pdf.unlink(missing_ok=True)  # a PDF left by an earlier run must not pass for this one
-    chromium(
-        browser,
-        "--no-pdf-header-footer",
-        f"--print-to-pdf={pdf}",
-        html.resolve().as_uri(),
-        timeout=PDF_SECONDS + PAGE_SECONDS * pages,
-    )
-    if not pdf.is_file():
-        raise OSError(f"Chromium exited without writing {pdf}")
-    return pdf
+    timeout = PDF_SECONDS + PAGE_SECONDS * pages
+    return chromium.print_pdf(browser, html.resolve().as_uri(), pdf, timeout=timeout)

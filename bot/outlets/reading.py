@@ -58,6 +58,10 @@ IGNORED = "ignored"
 # A row counter says nothing about an outlet: left out without asking, and listed as left out.
 ROW_NUMBERS = ("序号",)
 HEADER_SCAN = 20  # rows searched for the header (title rows, notes and blank rows above it)
+# How alike (rapidfuzz ratio, 0-100) an unknown header must be to a known one for the error to
+# name that one (网点名 → 网点名称 is 86, 经营地点 → 经营地址 75; 备注 → 备案号 40 is not).
+HINT_SIMILARITY = 70
+_MEANING_WORDS = set("未不非没应")  # a header holding one of these means something else
 
 # Variants of the headers above, on the normalised header; the first pattern that fits wins.
 # Kept narrow on purpose: a header none fits is reported, never guessed (未参保人数 is not the
@@ -67,7 +71,11 @@ _VARIANTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for canon, pattern in (
         ("parent_company", r"^(所属|上级)(快递)?(企业|公司)(名称|全称)?$"),
         ("number", r"^(?!所属|上级).*(许可|备案).*(编号|证号|号码|号)$"),
-        ("headcount", r"^(已|实际)?参保(职工|员工|人员|快递员)?人数$|^(参加)?工伤保险(参保)?人数$"),
+        (
+            "headcount",
+            r"^(已|实际)?(快递员|网点|从业人员|职工|员工)?参保(职工|员工|人员|快递员|从业人员)?"
+            r"(人数|人员数)$|^(参加)?工伤保险(参保)?人数$",
+        ),
         ("insured_since", r"^(首次|起始|开始)?参保(起始|开始)?(时间|日期|年月|月份)$"),
         ("insured", r"^是否(已)?(参保|参加工伤保险|缴纳工伤保险费?)$|^(工伤保险)?参保(情况|状态)$"),
         ("kind", r"^(网点|主体|许可)?(类型|性质|类别)$|^许可备案(类型)?$"),
@@ -95,6 +103,10 @@ class OutletImportError(ValueError):
     def __init__(self, message: str, problems: list[Problem] | None = None):
         super().__init__(message)
         self.problems = problems or []
+
+
+class NoHeaderError(OutletImportError):
+    """No header row where one was looked for (a workbook's notes sheet, say)."""
 
 
 @dataclass
@@ -127,8 +139,10 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _header_key(cell: str) -> str:
-    """A header as compared: units in brackets, `*` markers, spaces and the slashes of 区/县 out."""
+    """A header as compared: units in brackets, `*` markers, spaces and the slashes of 区/县 out
+    (区（县） and 县（市、区） keep their brackets' words: 区县, 县市区)."""
     text = unicodedata.normalize("NFKC", cell).strip().lower()
+    text = re.sub(r"(?<=[区县])\(([区县市、]+)\)", r"\1", text)
     text = re.sub(r"\(.*?\)|（.*?）|\*", "", text)
     return re.sub(r"[\s/、:：]+", "", text)
 
@@ -150,12 +164,26 @@ def column_of(header: str) -> str | None:
     return found if found in _PLACES else None
 
 
-def _nearest(header: str) -> str:
-    """The known header closest to an unknown one, and its column: '备案号 → number'."""
+def _nearest(header: str) -> str | None:
+    """The known header an unknown one is most likely a misspelling of, and its column ('网点名
+    → 网点名称 → name'), compared in its own script (Chinese with Chinese); None when none is
+    close enough, or when the header says 未 (应, 不 …) where the known one does not: 未参保人数
+    is no misspelt 参保人数."""
     key = _header_key(header)
-    known, _, _ = process.extractOne(key, list(_HEADERS), scorer=fuzz.WRatio)
-    spelled = next(h for h in itertools.chain(*COLUMNS.values()) if _header_key(h) == known)
-    return f"{spelled} → {_HEADERS[known]}"
+    pool = [known for known in _HEADERS if known.isascii() == key.isascii()]
+    found = process.extractOne(key, pool, scorer=fuzz.ratio, score_cutoff=HINT_SIMILARITY)
+    if found is None or (set(key) - set(found[0])) & _MEANING_WORDS:
+        return None
+    spelled = next(h for h in itertools.chain(*COLUMNS.values()) if _header_key(h) == found[0])
+    return f"{spelled} → {_HEADERS[found[0]]}"
+
+
+def _accepted() -> str:
+    """The headers accepted for each column, as the error for an unknown one lists them."""
+    return "; ".join(
+        f"{canon}: {'/'.join(h for h in names if not h.isascii())}"
+        for canon, names in COLUMNS.items()
+    )
 
 
 def _letter(index: int) -> str:
@@ -169,7 +197,7 @@ def _letter(index: int) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _month(text: str) -> str | None:
+def read_date(text: str) -> str | None:
     """YYYY-MM or YYYY-MM-DD from the ways spreadsheets write dates, else None."""
     t = unicodedata.normalize("NFKC", text).strip()
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?|月)?", t) or re.fullmatch(
@@ -189,7 +217,7 @@ def _month(text: str) -> str | None:
 
 
 def parse_as_of(text: str) -> str:
-    value = _month(text)
+    value = read_date(text)
     if value is None:
         raise OutletImportError(f"--as-of {text!r} is not a date like 2026-10 or 2026-10-31")
     return value
@@ -210,7 +238,7 @@ def read_table(rows: Iterator[tuple[int, list[str]]], ignore: Collection[str] = 
         scanned += 1
         if scanned == HEADER_SCAN:
             break
-    raise OutletImportError(
+    raise NoHeaderError(
         f"no header row in the first {HEADER_SCAN} rows: a header row names columns such as "
         "网点名称, 省份, 是否参保 (README.md, Outlet lists)"
     )
@@ -226,6 +254,7 @@ def _map_header(
     mapping: list[tuple[str, str]] = []
     unnamed: list[int] = []
     problems: list[str] = []
+    unhinted = False  # an unknown header like no known one: the accepted ones are listed
     for i, cell in enumerate(header):
         text, key = " ".join(cell.split()), _header_key(cell)
         canon = column_of(cell)
@@ -235,10 +264,13 @@ def _map_header(
             ignored.pop(key, None)
             mapping.append((text, IGNORED))
         elif canon is None:
+            near = _nearest(cell)
+            hint = f" (nearest known header: {near})" if near else ""
             problems.append(
-                f"column {_letter(i)} {text!r} is not a known column (nearest known header: "
-                f"{_nearest(cell)}); rename it, or leave it out with --ignore-column {text}"
+                f"column {_letter(i)} {text!r} is not a known column{hint}; rename it, or leave"
+                f" it out with --ignore-column {text}"
             )
+            unhinted = unhinted or not near
         elif canon in columns:
             first = columns[canon]
             problems.append(
@@ -255,6 +287,8 @@ def _map_header(
             f"missing column(s) {wanted}; header was: {', '.join(h.strip() for h in header)}"
         )
     problems += [f"--ignore-column {name!r}: no such column" for name in ignored.values()]
+    if unhinted:
+        problems.append(f"accepted headers: {_accepted()}")
     if problems:
         raise OutletImportError(
             f"line {line}: " + f"\nline {line}: ".join(problems) + "\nnothing imported"

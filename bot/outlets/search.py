@@ -16,14 +16,15 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz, process
 
 from bot import regions
+from bot.outlets import fullname
 from bot.outlets.names import (
-    _FILLERS,
+    FILLERS,
     Wording,
-    _region_term,
     brand_words,
     brands_in,
     core,
     number_key,
+    region_term,
     terms,
 )
 from bot.text import norm, syllables
@@ -49,7 +50,7 @@ FIT_LIMIT = 300  # outlets checked for fitting the courier's words; more: can't 
 INSURED, NOT_INSURED, UNKNOWN, AMBIGUOUS = "insured", "not_insured", "unknown", "ambiguous"
 
 # An outlet as shown: its row plus the list (batch) it was last seen in.
-_SELECT = (
+SELECT = (
     "select o.*, b.source, b.as_of, b.sample from outlets o"
     " join import_batches b on b.id = o.batch_id"
 )
@@ -116,7 +117,7 @@ class Search:
             return self._decide(result)
         typed = text
         apart, rest = brand_words(query)  # 韵达 镇北路: 韵达, where 韵达镇北路 reads as a place
-        text = _FILLERS.sub("", rest) or rest
+        text = FILLERS.sub("", rest) or rest
         brands = apart | brands_in(text, by_sound=not apart)  # 祥柏市场 圆通: not 百世 (柏市)
         q_core = core(text, brands)
         if len(q_core) < 2:
@@ -130,7 +131,7 @@ class Search:
             return result
         rows = self._candidates(q_core, brands, region)
         result.candidates = _rank(q_core, brands, rows)
-        exact = self._exact(_full_forms(typed), region)
+        exact = self._typed_in_full(typed, region)
         if exact:
             return _decide_exact(result, exact)
         return self._decide(result, Wording.of(text, brands), region)
@@ -138,29 +139,37 @@ class Search:
     def is_full_name(self, query: str) -> bool:
         """Whether the query is some outlet's name in full, anywhere: a courier's region must not
         hide it behind look-alikes of its own."""
-        return bool(self._exact(_full_forms(norm(query)), None))
+        return bool(self._typed_in_full(norm(query), None))
+
+    def _typed_in_full(self, typed: str, region: str | None) -> list[dict]:
+        """Outlets (in the region) whose full name the normalised query is: as typed, or with
+        nothing around it but the words of a question (交没交工伤保险, 请问 …) and the outlet's
+        own place (济宁, （铁西区）, 吉林四平)."""
+        bare = FILLERS.sub("", typed) or typed
+        found = self._exact(list(dict.fromkeys([typed, *fullname.forms(bare)])), region)
+        return [r for r in found if norm(r["name"]) == typed or fullname.framed(bare, r)]
 
     def _by_number(self, query: str) -> list[dict]:
         key = number_key(query)
         if len(key) < 3:
             return []
-        rows = list(self.db.query(_SELECT + " where o.key = ?", ["no:" + key]))
+        rows = list(self.db.query(SELECT + " where o.key = ?", ["no:" + key]))
         digits = re.sub(r"\D", "", key)
         if not rows and len(digits) >= max(6, len(key) - 4):  # mostly digits: 2022001
-            rows = list(self.db.query(_SELECT + " where o.number_digits = ?", [digits]))
+            rows = list(self.db.query(SELECT + " where o.number_digits = ?", [digits]))
         return rows
 
     def _region_match(self, region: str | None) -> str:
         if not region:
             return ""
         kind = "c" if regions.DOC_REGIONS.get(region) else "p"
-        return f'"{_region_term(kind, region)}" AND '
+        return f'"{region_term(kind, region)}" AND '
 
     def same_brand(self, outlet: dict, exclude: set[int], limit: int) -> list[Candidate]:
         """Other outlets of `outlet`'s brand in its city (else its province), lowest id first:
         the likelier mix-ups under a hit than another brand's outlet with a similar name."""
         brand, city, province = outlet["brand"], outlet["city_key"], outlet["province"]
-        place = _region_term("c", city) if city else _region_term("p", province)
+        place = region_term("c", city) if city else region_term("p", province)
         if not brand or not place or limit <= 0:
             return []
         rows = self._brand_rows({brand}, f'"{place}" AND ', limit + len(exclude))
@@ -184,7 +193,7 @@ class Search:
     def _rows(self, ids: list[int]) -> list[dict]:
         if not ids:
             return []
-        return list(self.db.query(_SELECT + f" where o.id in ({', '.join('?' * len(ids))})", ids))
+        return list(self.db.query(SELECT + f" where o.id in ({', '.join('?' * len(ids))})", ids))
 
     def _candidates(self, q_core: str, brands: set[str], region: str | None) -> list[dict]:
         """Outlets worth scoring: first those whose names hold every syllable pair of the query
@@ -325,12 +334,6 @@ def _decide_exact(result: LookupResult, exact: list[dict]) -> LookupResult:
     result.status = _status(exact[0]) if len(exact) == 1 else AMBIGUOUS
     result.full_name = True
     return result
-
-
-def _full_forms(typed: str) -> list[str]:
-    """The forms of a normalised query an outlet's full name is compared with: as typed, and
-    without the words around it (有没有交工伤保险 …)."""
-    return sorted({typed, _FILLERS.sub("", typed) or typed})
 
 
 def _status(outlet: dict) -> str:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
-from bot.outlets.reading import OutletImportError, Table, read_table
+from bot.outlets.reading import NoHeaderError, OutletImportError, Table, read_table
 
 # How a workbook's bytes begin: a zip archive (.xlsx) or an OLE2 compound file (.xls).
 _MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "xls"}
@@ -45,15 +45,23 @@ class Sheet:
                 f"--sheet {name!r}: no such sheet; the workbook has {', '.join(names)}"
             )
         self.name = name if name is not None else names[0]
+        self.others = [n for n in names if n != self.name]
         try:
             self._sheet: CalamineSheet = book.get_sheet_by_name(self.name)
         except CalamineError as exc:
             raise OutletImportError(f"sheet {self.name!r} cannot be read ({exc})") from None
 
     def table(self, ignore: Collection[str] = ()) -> Table:
-        if self._sheet.start is None:
-            raise OutletImportError(f"sheet {self.name!r} is empty")
-        return read_table(self._rows(), ignore)
+        """The sheet's list; a sheet without one (the 填表说明 before the 名单) names the other
+        sheets, so the error says which to pick."""
+        try:
+            if self._sheet.start is None:
+                raise NoHeaderError("it is empty")
+            return read_table(self._rows(), ignore)
+        except NoHeaderError as exc:
+            others = ", ".join(repr(n) for n in self.others)
+            pick = f"; the workbook's other sheets: {others}; pick one with --sheet NAME"
+            raise OutletImportError(f"sheet {self.name!r}: {exc}{pick if others else ''}") from None
 
     def _rows(self) -> Iterator[tuple[int, list[str]]]:
         # calamine starts at the sheet's first row even when it is empty, so the line numbers

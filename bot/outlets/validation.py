@@ -9,8 +9,8 @@ import functools
 import unicodedata
 
 from bot import regions
-from bot.outlets.names import _digits, brand_in_name, brands_in, city_key, number_key
-from bot.outlets.reading import COLUMNS, _month
+from bot.outlets.names import brand_in_name, brands_in, city_key, number_digits, number_key
+from bot.outlets.reading import COLUMNS, read_date
 from bot.text import norm
 
 LICENSED, FILED = "licensed", "filed"
@@ -112,7 +112,7 @@ class Validator:
         )
         since = _optional(
             cells[self.i_since],
-            _month,
+            read_date,
             problems,
             "insured_since (参保时间) {raw!r} is not a date like 2022-05",
         )
@@ -146,7 +146,7 @@ class Validator:
         return {
             "number": number,
             "number_key": key,
-            "number_digits": _digits(key) if key else None,
+            "number_digits": number_digits(key) if key else None,
             "name": name,
             "norm": name_norm,
             "brand": _brand(brand) if brand else brand_in_name(name_norm),

@@ -21,8 +21,19 @@ REGION_CACHE = 100_000  # couriers whose region is kept in memory
 BUSY_MS = 2000  # wait this long for another process's write (an import) to finish
 
 
+def stamp(at: datetime) -> str:
+    """A stored time: UTC, ISO 8601, to the second (text order is time order)."""
+    return at.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamp(datetime.now(UTC))
+
+
+def remember_entry(db: sqlite_utils.Database, entry_id: str, title: str, region: str) -> None:
+    """An FAQ entry's title and region as couriers saw it, beside the votes and tickets that name
+    it by id: the FAQ lives in faq/, and the officials' web view reads only the database."""
+    db.table("faq_entries").upsert({"id": entry_id, "title": title, "region": region}, pk="id")
 
 
 def user_key(salt: str, channel: str, user_id: int | str) -> str:
@@ -61,12 +72,17 @@ class Storage:
         )
         self._regions[key] = region
 
-    def forget(self, key: str) -> dict:
-        """/forgetme: drop the courier's preferences and reminders, and unlink their lookups
-        (the counts officials see stay; who asked does not). Returns what was removed, as the
-        courier knew it: whether a region was set, the pending reminders (cancelled and sent ones
-        were no longer listed), and every reminder id (for their jobs)."""
+    def forget(self, key: str, chat_key: str | None = None) -> dict:
+        """/forgetme: drop the courier's preferences and reminders, unlink their lookups (the
+        counts officials see stay; who asked does not), and close the handoff tickets of their
+        private chat, found by its salted hash `chat_key` (bot.handoff_chats.chat_key: this
+        class has no salt), deleting the link between chat and ticket (the masked question
+        stays, tied to no one; an official's later reply reaches nobody). Returns what was
+        removed, as the courier knew it: whether a region was set, the pending reminders
+        (cancelled and sent ones were no longer listed), every reminder id (for their jobs), the
+        tickets still open or answered."""
         with self.db.conn:
+            tickets = self._forget_chat(chat_key) if chat_key is not None else 0
             region = self.db.execute(
                 "select region from prefs where user_key = ?", [key]
             ).fetchone()
@@ -84,7 +100,19 @@ class Storage:
             "pending": [r[0] for r in rows if r[1] == "pending"],
             "reminder_ids": [r[0] for r in rows],
             "lookups": lookups,
+            "tickets": tickets,
         }
+
+    def _forget_chat(self, chat_key: str) -> int:
+        """Within forget()'s transaction: close the chat's tickets and drop their links."""
+        closed = self.db.execute(
+            "update handoff_tickets set status = 'closed', closed_at = ?"
+            " where status in ('open', 'answered')"
+            " and id in (select ticket_id from handoff_chats where chat_key = ?)",
+            [now(), chat_key],
+        ).rowcount
+        self.db.execute("delete from handoff_chats where chat_key = ?", [chat_key])
+        return closed
 
     # --- questions the FAQ could not answer ----------------------------------------------------
     def record_gap(self, text: str, region: str | None) -> None:

@@ -217,6 +217,57 @@ def m002_people(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS()
+def m003_faq_entries(db: sqlite_utils.Database) -> None:
+    """The title and region of each FAQ entry a vote or a ticket names (written as they are made,
+    bot.storage.database.remember_entry), so the officials' web view shows titles, not ids."""
+    db.table("faq_entries").create(
+        {"id": str, "title": str, "region": str}, pk="id", if_not_exists=True
+    )
+
+
+LEGACY = "legacy_"  # prefix of a table whose rows still hold raw Telegram ids (m004_sealed_ids)
+
+
+@MIGRATIONS()
+def m004_sealed_ids(db: sqlite_utils.Database) -> None:
+    """No raw Telegram id in the database (README, PRIVACY). PTB's user data is keyed by the
+    user's salted hash (bot.storage.database.user_key); a conversation by a hash of its (chat id,
+    user id) key, with the key itself sealed (bot/storage/sealed.py) since PTB needs it back at
+    start; a reminder's chat id is sealed in `sealed_chat`, its `chat_id` left empty.
+
+    A migration has no salt, so rows written before keep their raw ids, in legacy_ptb_user_data,
+    legacy_ptb_conversations and reminders.chat_id, until the code that holds the salt seals them
+    and deletes the raw values on its start (handlers/persistence.py, bot/guides/reminders.py).
+    The old tables are dropped here when empty (always, in a new database).
+    """
+    for old in ("ptb_user_data", "ptb_conversations"):
+        if db.table(old).count:
+            db.rename_table(old, LEGACY + old)
+        else:
+            db.table(old).drop()
+    db.table("ptb_user_data").create({"user_key": str, "data": str}, pk="user_key")
+    db.table("ptb_conversations").create(
+        {"name": str, "key_hash": str, "sealed_key": str, "state": str}, pk=("name", "key_hash")
+    )
+    db.table("reminders").add_column("sealed_chat", str)
+
+
+@MIGRATIONS()
+def m005_sealed_handoff_chats(db: sqlite_utils.Database) -> None:
+    """No raw chat id behind a ticket either (bot/handoff_chats.py): a link is found by a salted
+    hash of the courier's chat, `chat_key`, and the chat id kept sealed in `sealed_chat` for the
+    relay; `chat_id` is left empty, as in reminders (m004_sealed_ids).
+
+    Links written before keep their raw chat_id until the bot, which holds the salt, seals them
+    and empties it on its start (handlers/handoff.py schedule).
+    """
+    chats = db.table("handoff_chats")
+    chats.add_column("chat_key", str)
+    chats.add_column("sealed_chat", str)
+    chats.create_index(["chat_key"])
+
+
 def upgrade(db: sqlite_utils.Database, migrations: Migrations = MIGRATIONS) -> list[str]:
     """Apply the pending migrations; returns their names (empty when the schema is current)."""
     pending = [m.name for m in migrations.pending(db)]

@@ -5,13 +5,24 @@ from __future__ import annotations
 import getpass
 import sys
 
+from bot.config import ConfigError, settings
+
 
 def main(cfg, args) -> int:
     if args.web_command == "hash-password":
         return _hash_password()
     from bot.web.server import serve
 
-    serve(cfg, args.host or cfg.web_host, args.port or cfg.web_port)
+    host = args.host if args.host is not None else cfg.web_host
+    port = args.port if args.port is not None else cfg.web_port
+    # The option gets the range the config declares for [web] port: 0 would pick a random port,
+    # 99999 fails deep inside the server.
+    low, high = settings()["web.port"].metadata["within"]
+    if not low <= port <= high:
+        raise ConfigError(f"web --port must be a port number from {low} to {high}, not {port}")
+    if not host.strip():
+        raise ConfigError("web --host (or [web] host) must name an address, such as 127.0.0.1")
+    serve(cfg, host, port)
     return 0
 
 

@@ -3,9 +3,10 @@ dashboard) is data in metadata.yaml; this adds what depends on the database and 
 
 Privacy is an allowlist: officials open only the tables in OFFICIAL_TABLES. Every other table of
 the database, today's and any a later migration adds, is denied — prefs, reminders, handoff_chats
-and the ptb_* tables hold Telegram chat ids or hashed users, and lookups a hashed user per row
-(its counts reach officials through the canned queries). Arbitrary SQL is off, so nothing denied
-can be read through a query either (see plugin.py for the dashboard's charts).
+and the ptb_* tables hold hashed users and chats and sealed (encrypted) Telegram ids, and lookups
+a hashed user per row (its counts reach officials through the canned queries). Arbitrary SQL is
+off, so nothing denied can be read through a query either (see plugin.py for the dashboard's
+charts).
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from datasette.utils import parse_metadata  # type: ignore[import-untyped]
 DATABASE = "courier"  # the name in every URL: /courier/outlets
 DASHBOARD = "coverage"  # /-/dashboards/coverage
 OFFICIAL_TABLES = frozenset(
-    {"outlets", "import_batches", "outlet_history", "gaps", "feedback", "handoff_tickets"}
+    {
+        "outlets",
+        "import_batches",
+        "outlet_history",
+        "gaps",
+        "feedback",
+        "handoff_tickets",
+        "faq_entries",
+    }
 )
 LOGIN_USER = "official"  # the one account when a password is configured
 PASSWORD_ENV = "COURIER_BOT_WEB_PASSWORD_HASH"  # the hash reaches the plugin only via the env

@@ -39,6 +39,11 @@ def is_local(host: str) -> bool:
         return False
 
 
+def base_url(host: str, port: int) -> str:
+    """The address to open in a browser; an IPv6 address goes in brackets (RFC 3986)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def _tables(path: Path) -> list[str]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -75,5 +80,5 @@ def serve(cfg: Config, host: str, port: int) -> None:
     ds = build(cfg, host)
     run_sync(ds.invoke_startup)
     run_sync(lambda: check_databases(ds))
-    print(f"Dashboard: http://{host}:{port}/-/dashboards/{metadata.DASHBOARD}", flush=True)
+    print(f"Dashboard: {base_url(host, port)}/-/dashboards/{metadata.DASHBOARD}", flush=True)
     uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on", workers=1)

@@ -79,6 +79,18 @@ TWIN_QUERIES: list[tuple[str, tuple[str, ...], str]] = [
     ("极兔速递柳州航银路二部", ("极兔速递柳州航银路二部",), "exact"),
     ("韵达快递柳州鹅山路驿站", ("韵达快递柳州鹅山路驿站",), "exact"),
     ("中通快递洸河路一部", ("中通快递洸河路一部",), "exact"),
+    # a full name inside a question, or with its own place typed before or after it
+    ("请问" + _TIEDONG + "服务部交工伤保险了吗", (_TIEDONG + "服务部",), "exact"),
+    (_TIEDONG + "服务部交了工伤保险没有", (_TIEDONG + "服务部",), "exact"),
+    (_TIEDONG + "服务部有没有参保", (_TIEDONG + "服务部",), "exact"),
+    (_TIEDONG + "网点参保了吗", (_TIEDONG + "网点",), "exact"),
+    ("韵达快递四平英雄大街营业部交没交工伤保险", ("韵达快递四平英雄大街营业部",), "exact"),
+    ("韵达快递四平英雄大街营业部（铁西区）", ("韵达快递四平英雄大街营业部",), "exact"),
+    ("四平市韵达快递四平英雄大街服务部呢", ("韵达快递四平英雄大街服务部",), "exact"),
+    (_TIEDONG + "服务部 吉林四平", (_TIEDONG + "服务部",), "exact"),
+    ("吉林省四平市" + _TIEDONG + "网点交了没", (_TIEDONG + "网点",), "exact"),
+    ("济宁中通快递城西网点", ("中通快递城西网点",), "exact"),
+    ("圆通速递红星路网点（青秀区）", ("圆通速递红星路网点",), "exact"),  # 南宁's, not 济宁's
     ("申通铁东大学城服务部", (_TIEDONG + "服务部",), "suffix"),
     ("铁东大学城服务部 申通", (_TIEDONG + "服务部",), "suffix"),
     ("韵达英雄大街服务部", ("韵达快递四平英雄大街服务部",), "suffix"),
@@ -101,6 +113,9 @@ TWIN_QUERIES: list[tuple[str, tuple[str, ...], str]] = [
     ("中通洸河路", ("中通快递洸河路一部", "中通快递洸河路二部"), "both"),
     ("韵达 镇北路", ("韵达快递镇北路服务部", "韵达快递镇北路营业部"), "both"),
     ("圆通速递红星路网点", ("圆通速递红星路网点",), "both"),  # one name, two cities
+    # a full name with another place around it: not that outlet's place, so offered, not decided
+    ("南宁中通快递城西网点", ("中通快递城西网点",), "both"),
+    ("韵达快递四平英雄大街营业部（铁东区）", ("韵达快递四平英雄大街营业部",), "both"),
     ("申通", (), "brand"),
     ("韵达快递", (), "brand"),
     ("极兔", (), "brand"),
