@@ -386,6 +386,7 @@ def serve_burst(conn, messages: list[tuple[int, str]], timeout: float = 120.0) -
                 "per_s": len(latencies) / (max(replies) - first),
                 "p50_ms": latencies[len(latencies) // 2],
                 "p95_ms": latencies[int(len(latencies) * 0.95) - 1],
+                "max_ms": latencies[-1],  # the longest any courier waited for a reply
             }
         )
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # the bot has stopped
