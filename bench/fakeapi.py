@@ -38,6 +38,7 @@ class Call:
     files: dict = field(default_factory=dict)  # field name -> (filename, bytes)
     at: float = field(default_factory=time.perf_counter)
     result: object = None  # what the server answered (a sent message: its message_id)
+    content_type: str = ""  # how the body came: JSON, a form or multipart
 
 
 FAULTS = ("429", "500", "502", "timeout", "drop")
@@ -291,7 +292,8 @@ class FakeBotAPI:
                     continue
                 result = await self._dispatch(method, params, files)
                 if method != "getUpdates":
-                    self.calls.append(Call(method, params, files, result=result))
+                    kind = headers.get("content-type", "").split(";")[0]
+                    self.calls.append(Call(method, params, files, result=result, content_type=kind))
                     self.counts[method] += 1
                     self._new_call.set()
                 _write_json(writer, {"ok": True, "result": result})

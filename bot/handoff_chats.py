@@ -9,7 +9,7 @@ import logging
 import sqlite_utils
 
 from bot.storage.database import user_key
-from bot.storage.sealed import scrubbing, seal
+from bot.storage.sealed import seal, seal_raw_chats
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram-chat"  # user_key's channel for the chat a ticket was opened from
@@ -22,18 +22,13 @@ def chat_key(secret: str, chat_id: int) -> str:
 
 def seal_legacy(db: sqlite_utils.Database, secret: str) -> int:
     """Links stored before m005_sealed_handoff_chats hold the raw chat id: hash and seal it and
-    empty the raw one, in one transaction (a crash converts all or nothing). Returns how many."""
-    raw = db.execute(
-        "select ticket_id, chat_id from handoff_chats where chat_id is not null"
-    ).fetchall()
-    if not raw:
-        return 0
-    with scrubbing(db):
-        for ticket_id, chat_id in raw:
-            db.execute(
-                "update handoff_chats set chat_key = ?, sealed_chat = ?, chat_id = null"
-                " where ticket_id = ?",
-                [chat_key(secret, chat_id), seal(secret, chat_id), ticket_id],
-            )
-    log.info("%s handoff chats stored before m005_sealed_handoff_chats: sealed", len(raw))
-    return len(raw)
+    empty the raw one. Returns how many."""
+    sealed = seal_raw_chats(
+        db,
+        "handoff_chats",
+        "ticket_id",
+        lambda chat: {"chat_key": chat_key(secret, chat), "sealed_chat": seal(secret, chat)},
+    )
+    if sealed:
+        log.info("%s handoff chats stored before m005_sealed_handoff_chats: sealed", sealed)
+    return sealed

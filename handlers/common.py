@@ -14,8 +14,8 @@ from bot.reply import FEEDBACK, PROMPT_TTL, SOURCE, Reply
 from bot.storage.database import user_key
 from handlers.context import Context
 
-CONVERSATION = "guide"
-PROMPT = "prompt"  # user_data key: what the next text answers, and until when  # the guides' ConversationHandler name (its persistence key)
+CONVERSATION = "guide"  # the guides' ConversationHandler name (its persistence key)
+PROMPT = "prompt"  # user_data key: what the next text answers, and until when
 BUTTONS_PER_ROW = 2
 WIDE_LABEL = 9  # characters: a longer label gets a row of its own, or a phone cuts off its end
 

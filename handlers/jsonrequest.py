@@ -32,7 +32,8 @@ class JsonRequest(HTTPXRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if request_data is None or request_data.contains_files or self._client.is_closed:
+        body = _utf8_json(request_data)
+        if body is None or self._client.is_closed:  # uploads, odd text: PTB's own way
             return await super().do_request(
                 url,
                 method,
@@ -50,12 +51,9 @@ class JsonRequest(HTTPXRequest):
             pool=_given(pool_timeout, timeout.pool),
         )
         headers = {"User-Agent": self.USER_AGENT, **JSON}
-        # One pass, UTF-8 as is: PTB's json_payload encodes each object parameter to a string
-        # first and escapes every Chinese character to six bytes (\uXXXX).
-        body = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":"))
         try:
             res = await self._client.request(
-                method, url, headers=headers, timeout=timeout, content=body.encode()
+                method, url, headers=headers, timeout=timeout, content=body
             )
         except httpx.TimeoutException as err:  # the same mapping as PTB's HTTPXRequest
             if isinstance(err, httpx.PoolTimeout):
@@ -64,6 +62,20 @@ class JsonRequest(HTTPXRequest):
         except httpx.HTTPError as err:
             raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
         return res.status_code, res.content
+
+
+def _utf8_json(request_data: RequestData | None) -> bytes | None:
+    """The parameters as one UTF-8 JSON body, or None for an upload or for text UTF-8 cannot
+    hold (a lone surrogate, which PTB's ASCII-escaped form encoding still sends). One pass, UTF-8
+    as is: PTB's json_payload encodes each object parameter to a string first and escapes every
+    Chinese character to six bytes (\\uXXXX)."""
+    if request_data is None or request_data.contains_files:
+        return None
+    text = json.dumps(request_data.parameters, ensure_ascii=False, separators=(",", ":"))
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return None
 
 
 def _given(value: Any, default: float | None) -> float | None:

@@ -45,7 +45,7 @@ class SQLitePersistence(BasePersistence):
 
     def _seal_legacy(self) -> None:
         """Rows stored before m004_sealed_ids hold raw ids: hash and seal them into the new
-        tables and delete the old rows, in one transaction (a crash converts all or nothing)."""
+        tables and drop the old tables, in one transaction (a crash converts all or nothing)."""
         users, conversations = (
             self.db.table(LEGACY + t) for t in ("ptb_user_data", "ptb_conversations")
         )
@@ -64,8 +64,8 @@ class SQLitePersistence(BasePersistence):
                     pk=("name", "key_hash"),
                 )
             for table in (users, conversations):
-                if table.exists():
-                    self.db.execute(f"delete from {table.name}")
+                if table.exists():  # emptied for good: nothing of it is needed again
+                    table.drop()
         log.info("PTB data stored before m004_sealed_ids: Telegram ids hashed and sealed")
 
     async def get_user_data(self) -> dict:

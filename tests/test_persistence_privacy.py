@@ -146,8 +146,9 @@ def test_a_conversion_that_fails_changes_nothing(tmp_path, monkeypatch):
     counts = lambda: [storage.db[t].count for t in ("legacy_ptb_user_data", "ptb_user_data")]  # noqa: E731
     assert counts() == [1, 0]
     monkeypatch.undo()
-    SQLitePersistence(storage, "salt")  # the next start converts it all
-    assert counts() == [0, 1]
+    SQLitePersistence(storage, "salt")  # the next start converts it all, and drops the old
+    assert not storage.db["legacy_ptb_user_data"].exists()
+    assert storage.db["ptb_user_data"].count == 1
     storage.close()
 
 

@@ -4,6 +4,8 @@ migration reaches such a database."""
 
 import shutil
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import sqlite_utils
@@ -109,3 +111,32 @@ def test_a_later_migration_reaches_an_old_database(tmp_path):
     assert schema.upgrade(db, later) == ["m001_initial", "m002_gaps_channel"]
     assert "channel" in db["gaps"].columns_dict and db["gaps"].count == 1
     assert schema.upgrade(db, later) == []
+
+
+def test_two_processes_opening_an_old_database_at_once_upgrade_it_once(tmp_path):
+    """The second opener waits for the first one's upgrade instead of re-running migrations it
+    saw pending (m004 renames tables: a second run would fail)."""
+    path = tmp_path / "bot.db"
+    shutil.copy(BEFORE, path)
+    first = sqlite_utils.Database(path)
+    first.execute("BEGIN IMMEDIATE")  # the first process is mid-upgrade, holding the lock
+    errors: list[BaseException] = []
+
+    versions: list[list[str]] = []
+
+    def open_second() -> None:
+        second = sqlite_utils.Database(path)  # a connection of its own, as another process has
+        try:
+            schema.upgrade(second)
+            versions.append(schema.version(second))
+        except BaseException as exc:  # reported by the assert below
+            errors.append(exc)
+
+    thread = threading.Thread(target=open_second)
+    thread.start()
+    time.sleep(0.3)  # the second has read what is pending (or waits for the lock)
+    schema.upgrade(first)
+    first.execute("COMMIT")
+    thread.join(timeout=10)
+    assert errors == []
+    assert versions == [schema.version(first)] and len(set(versions[0])) == len(versions[0])

@@ -51,7 +51,3 @@ class BM25F:
             for i, v in self.postings.get(t, ()):
                 out[i] += v
         return out
-
-    def rarity(self, terms) -> float:
-        """The summed IDF of the message's distinct terms that any document holds."""
-        return sum(self.idf.get(t, 0.0) for t in dict.fromkeys(terms))

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.dates import CHINA, Deadline
 from bot.render import render
 from bot.storage.database import Storage, now
-from bot.storage.sealed import SealError, scrubbing, seal, unseal
+from bot.storage.sealed import SealError, seal, seal_raw_chats, unseal
 
 log = logging.getLogger(__name__)
 DAYS_BEFORE = (7, 1)
@@ -71,20 +71,12 @@ class Reminders:
         self._seal_legacy()
 
     def _seal_legacy(self) -> None:
-        """Reminders stored before m004_sealed_ids hold the raw chat id: seal it and delete the
-        raw one, in one transaction (a crash converts all or nothing)."""
-        raw = self.db.execute(
-            "select id, chat_id from reminders where chat_id is not null"
-        ).fetchall()
-        if not raw:
-            return
-        with scrubbing(self.db):
-            for reminder_id, chat_id in raw:
-                self.db.execute(
-                    "update reminders set sealed_chat = ?, chat_id = null where id = ?",
-                    [seal(self.secret, chat_id), reminder_id],
-                )
-        log.info("%s reminders stored before m004_sealed_ids: chat ids sealed", len(raw))
+        """Reminders stored before m004_sealed_ids hold the raw chat id: seal it, delete the raw."""
+        sealed = seal_raw_chats(
+            self.db, "reminders", "id", lambda chat: {"sealed_chat": seal(self.secret, chat)}
+        )
+        if sealed:
+            log.info("%s reminders stored before m004_sealed_ids: chat ids sealed", sealed)
 
     def chat(self, row: dict) -> int | None:
         """The chat a reminder goes to; None if another [privacy] user_salt sealed it: such a

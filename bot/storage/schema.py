@@ -269,9 +269,24 @@ def m005_sealed_handoff_chats(db: sqlite_utils.Database) -> None:
 
 
 def upgrade(db: sqlite_utils.Database, migrations: Migrations = MIGRATIONS) -> list[str]:
-    """Apply the pending migrations; returns their names (empty when the schema is current)."""
-    pending = [m.name for m in migrations.pending(db)]
-    migrations.apply(db)
+    """Apply the pending migrations; returns their names (empty when the schema is current).
+
+    The write lock is taken before the pending ones are read: two processes opening an old
+    database at once (the bot and `courier-bot web`, say) would otherwise both see m004 pending,
+    and the second would run it again on the upgraded tables. Each migration stays its own
+    savepoint inside (sqlite-utils nests them), so a failing one still leaves no trace."""
+    outer = not db.conn.in_transaction
+    if outer:
+        db.execute("BEGIN IMMEDIATE")
+    try:
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
+    except BaseException:
+        if outer and db.conn.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    if outer:
+        db.execute("COMMIT")
     return pending
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlite_utils
@@ -64,3 +64,23 @@ def scrubbing(db: sqlite_utils.Database) -> Iterator[None]:
             yield
     finally:
         db.execute(f"PRAGMA secure_delete = {int(before)}")
+
+
+def seal_raw_chats(
+    db: sqlite_utils.Database, table: str, pk: str, columns: Callable[[int], dict[str, str]]
+) -> int:
+    """Rows of `table` stored before chat ids were sealed hold `chat_id` raw: write the columns
+    `columns(chat_id)` gives instead (the sealed id, a lookup hash) and empty `chat_id`, in one
+    transaction with secure deletion (a crash converts all or nothing). Returns how many."""
+    raw = db.execute(f"select {pk}, chat_id from {table} where chat_id is not null").fetchall()
+    if not raw:
+        return 0
+    with scrubbing(db):
+        for key, chat_id in raw:
+            values = columns(chat_id)
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            db.execute(
+                f"update {table} set {assignments}, chat_id = null where {pk} = ?",
+                [*values.values(), key],
+            )
+    return len(raw)
