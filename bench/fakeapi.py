@@ -56,12 +56,14 @@ class FakeBotAPI:
         seed: int = 7,
         retry_after: int = 1,
         stall: float = 2.0,
+        latency: float = 0.0,
     ):
         self.host, self.port = host, port
         self.faults = dict(faults or {})
         self.injected: Counter = Counter()  # fault kind -> times injected
         self._rng = random.Random(seed)
         self.retry_after, self.stall = retry_after, stall
+        self.latency = latency  # seconds before each answer (not getUpdates): a network round trip
         self.calls: list[Call] = []
         self.counts: Counter = Counter()  # method -> calls so far
         self._updates: deque[dict] = deque()
@@ -291,6 +293,8 @@ class FakeBotAPI:
                         break
                     continue
                 result = await self._dispatch(method, params, files)
+                if method != "getUpdates" and self.latency:
+                    await asyncio.sleep(self.latency)
                 if method != "getUpdates":
                     kind = headers.get("content-type", "").split(";")[0]
                     self.calls.append(Call(method, params, files, result=result, content_type=kind))
@@ -352,13 +356,15 @@ def _write_json(writer: asyncio.StreamWriter, payload: dict, status: int = 200) 
     writer.write(head.encode() + b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
 
 
-def serve_burst(conn, messages: list[tuple[int, str]], timeout: float = 120.0) -> None:
+def serve_burst(
+    conn, messages: list[tuple[int, str]], timeout: float = 120.0, latency: float = 0.0
+) -> None:
     """Benchmark server, run in its own process so its work does not share the bot's CPU:
     sends its base_url through `conn`, queues every (courier id, text) message at once, and when
     each has its reply (or the time is up) sends back throughput, latency and lost replies."""
 
     async def main() -> None:
-        api = await FakeBotAPI().start()
+        api = await FakeBotAPI(latency=latency).start()
         conn.send(api.base_url)
         asked: dict[int, list[int]] = {}
         for courier, text in messages:

@@ -97,12 +97,13 @@ async def _serve_until_done(make_app, conn) -> dict:
         conn.send("stopped")
 
 
-def drive(make_app, messages: list[tuple[int, str]]) -> dict:
+def drive(make_app, messages: list[tuple[int, str]], latency: float = 0.0) -> dict:
     """Run the bot against a fake Bot API server in another process until it answered every
-    (courier id, text) message; add the bot process's memory."""
+    (courier id, text) message; add the bot process's memory. `latency`: seconds the server
+    takes to answer each call, as a real round trip to Telegram does."""
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
-    server = ctx.Process(target=serve_burst, args=(theirs, messages), daemon=True)
+    server = ctx.Process(target=serve_burst, args=(theirs, messages, 120.0, latency), daemon=True)
     server.start()
     try:
         result = asyncio.run(_serve_until_done(make_app, ours))
@@ -183,24 +184,38 @@ def main(config: Config, couriers: int = 1000, each: int = 2) -> int:
 
 
 LIMITED_COURIERS = 300  # 600 replies: 20 s at Telegram's ~30 messages/s
+ROUND_TRIP = 0.1  # seconds per Bot API call, about what a server far from Telegram's sees
 
 
 def _limited(config: Config, kb, qs: list[str]) -> None:
     """The default deployment: PTB's AIORateLimiter holds sends to Telegram's cap. Sustained
-    replies/s should sit just under the cap, and every courier is served in turn (max wait)."""
+    replies/s should sit just under the cap, and every courier is served in turn (max wait) —
+    also when each call takes a real round trip, which one update at a time cannot keep up with."""
     messages = load_messages(qs, LIMITED_COURIERS, 2)
-    with tempfile.TemporaryDirectory() as tmp:
-        cfg = dataclasses.replace(
-            config, token=TOKEN, database=Path(tmp) / "bench.db", rate_limiter=True
+    for latency, concurrent in (
+        (0.0, config.concurrent_updates),
+        (ROUND_TRIP, 1),
+        (ROUND_TRIP, config.concurrent_updates),
+    ):
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = dataclasses.replace(
+                config,
+                token=TOKEN,
+                database=Path(tmp) / "bench.db",
+                rate_limiter=True,
+                concurrent_updates=concurrent,
+            )
+            assistant = Assistant(cfg, Storage(cfg.database), kb)
+
+            def limited(
+                base_url: str, cfg: Config = cfg, assistant: Assistant = assistant
+            ) -> Application:
+                return app_mod.build(dataclasses.replace(cfg, base_url=base_url), assistant)
+
+            r = drive(limited, messages, latency)
+        print(
+            f"rate limiter on ({cfg.sends_per_second:g}/s), {latency * 1000:.0f} ms per call, "
+            f"{concurrent} update(s) at once: {LIMITED_COURIERS} couriers x 2 at once: "
+            f"{r['per_s']:.1f} replies/s sustained (target >= 28), longest wait "
+            f"{r['max_ms'] / 1000:.1f} s, lost {r['lost']}"
         )
-        assistant = Assistant(cfg, Storage(cfg.database), kb)
-
-        def limited(base_url: str) -> Application:
-            return app_mod.build(dataclasses.replace(cfg, base_url=base_url), assistant)
-
-        r = drive(limited, messages)
-    print(
-        f"with the rate limiter on ({cfg.sends_per_second:g}/s): {LIMITED_COURIERS} couriers x 2 "
-        f"at once: {r['per_s']:.1f} replies/s sustained (target >= 28), longest wait for a reply "
-        f"{r['max_ms'] / 1000:.1f} s (the last in the queue), lost {r['lost']}"
-    )

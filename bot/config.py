@@ -125,6 +125,7 @@ class Config:
         "telegram.sends_per_second", 30.0, (int, float), within=(0.1, 1000), read=_float
     )
     network_retries: int = setting("telegram.network_retries", 3, int, within=(0, 20))
+    concurrent_updates: int = setting("telegram.concurrent_updates", 8, int, within=(1, 4096))
     request_timeout: float = setting(
         "telegram.request_timeout", 10.0, (int, float), within=(0.1, 600), read=_float
     )

@@ -30,6 +30,7 @@ from handlers.commands import ADVERTISED
 from handlers.context import CONTEXT_TYPES, Context
 from handlers.health import HealthServer
 from handlers.jsonrequest import JsonRequest
+from handlers.ordering import PerChatOrder
 from handlers.persistence import SQLitePersistence
 from handlers.polling import GetUpdatesRequest, withhold_update_content
 from handlers.ratelimit import RetryingRateLimiter
@@ -112,6 +113,7 @@ def build(config: Config, assistant: Assistant | None = None) -> Application:
     # One update PTB cannot parse must not stop polling for everyone, nor reach the log in full.
     withhold_update_content()
     builder = builder.get_updates_request(GetUpdatesRequest(connection_pool_size=1))
+    builder = builder.concurrent_updates(PerChatOrder(config.concurrent_updates))
     app = builder.build()
     app.bot_data.assistant = assistant
     app.bot_data.flow = GuideFlow(Engine(load_guides(config.faq_dir)))

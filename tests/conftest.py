@@ -52,5 +52,6 @@ async def api():
 async def telegram(api, config, assistant):
     """The real Application polling the fake server over HTTP; yields the fake server."""
     application = await launch(api, config, assistant)
+    api.application = application  # for tests that wait until every update is handled (idle)
     yield api
     await halt(application)

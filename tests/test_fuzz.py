@@ -29,6 +29,7 @@ from bot.guides.flow import GuideFlow
 from bot.reply import BUTTON_PREFIXES, Reply
 from bot.storage.database import Storage
 from handlers.commands import NAMES as COMMAND_NAMES
+from tests.support.telegram import idle
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -365,10 +366,12 @@ def _edited(text: str, chat_id: int, user_id: int, chat_type: str = "private") -
 
 
 async def _settle(api) -> None:
-    """Updates are handled one after another: once a last message is answered, all before it are."""
+    """Once a last message is answered, every update before it has been fetched and started
+    (in order); idle() then waits for those still in progress (chats are handled at once)."""
     last, _ = _chat("private")
     api.message("/help", chat_id=last, user_id=last)
     await api.wait_for("sendMessage", chat_id=last, timeout=30)
+    await idle(api.application)
 
 
 def _assert_replies(api, expected: dict[int, int]) -> None:

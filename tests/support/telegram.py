@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 
@@ -29,6 +30,19 @@ async def halt(application) -> None:
     await application.stop()
     await application.shutdown()
     await application.post_shutdown(application)
+
+
+async def idle(application, timeout: float = 30.0) -> None:
+    """Wait until the Application has no update queued or in progress: updates of different chats
+    are handled at once (handlers/ordering.py), so one chat's reply says nothing of the others."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while application.update_processor.current_concurrent_updates or (
+        not application.update_queue.empty()
+    ):
+        if loop.time() > deadline:
+            raise TimeoutError("updates still in progress")
+        await asyncio.sleep(0.01)
 
 
 def buttons(call) -> list[str]:

@@ -1,0 +1,45 @@
+"""Chats at once, each chat in order (handlers/ordering.py), through the real Application over
+HTTP to a fake Bot API that takes 0.3 s to answer each call, as a far-away Telegram does."""
+
+import dataclasses
+
+import pytest
+
+from bench.fakeapi import FakeBotAPI
+from tests.support.telegram import halt, launch
+
+ROUND_TRIP = 0.3
+
+
+@pytest.fixture
+async def slow_api():
+    server = await FakeBotAPI(latency=ROUND_TRIP).start()
+    yield server
+    await server.stop()
+
+
+async def _replies(api, config, concurrent: int) -> dict[int, list]:
+    application = await launch(api, dataclasses.replace(config, concurrent_updates=concurrent))
+    try:
+        api.message("你好", chat_id=1, user_id=1)
+        api.message("谢谢", chat_id=1, user_id=1)
+        api.message("你好", chat_id=2, user_id=2)
+        await api.wait_for("sendMessage", 3, timeout=10)
+    finally:
+        await halt(application)
+    return {chat: api.sent("sendMessage", chat_id=chat) for chat in (1, 2)}
+
+
+async def test_another_chat_is_not_kept_waiting_and_one_chat_stays_in_order(slow_api, config):
+    replies = await _replies(slow_api, config, concurrent=8)
+    first, second = replies[1]
+    assert "你好" in first.params["text"] or "助手" in first.params["text"]  # the greeting
+    assert first.at < second.at and "不客气" in second.params["text"]  # 谢谢 answered after it
+    [other] = replies[2]
+    assert other.at < second.at  # chat 2 did not wait for both of chat 1's round trips
+
+
+async def test_one_at_a_time_when_configured(slow_api, config):
+    replies = await _replies(slow_api, config, concurrent=1)
+    [other] = replies[2]
+    assert other.at > replies[1][1].at  # PTB's default: the third update waits for the second
