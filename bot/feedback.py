@@ -80,20 +80,22 @@ class Feedback:
         return Reply(render("feedback_why"), reasons), None
 
     def record(self, entry: Entry, vote: int, region: str | None, at: datetime) -> int | None:
-        """Store one vote, and the entry's title for the web view; the vote's row id (for the
-        reason), or None when the database was busy (an import in another process): the
-        courier is thanked all the same."""
+        """Store one vote, and the entry's title for the web view, in one transaction; the vote's
+        row id (for the reason), or None when the database was busy (an import in another
+        process) and nothing was stored: the courier is thanked all the same. A vote is never
+        kept without its row id, which its reason buttons need."""
+        row = {
+            "at": stamp(at),
+            "month": china_month(at),
+            "entry_id": entry.id,
+            "region": region,
+            "vote": vote,
+            "reason": None,
+        }
         try:
-            row = {
-                "at": stamp(at),
-                "month": china_month(at),
-                "entry_id": entry.id,
-                "region": region,
-                "vote": vote,
-                "reason": None,
-            }
-            row_id = self.db.table("feedback").insert(row).last_pk
-            remember_entry(self.db, entry.id, entry.title, entry.region)
+            with self.db.atomic():
+                row_id = self.db.table("feedback").insert(row).last_pk
+                remember_entry(self.db, entry.id, entry.title, entry.region)
             return row_id
         except sqlite3.OperationalError as exc:
             log.warning("vote not recorded: %s", exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import OrderedDict
 
 from telegram.ext import BasePersistence, PersistenceInput
 
@@ -21,24 +22,34 @@ from bot.storage.sealed import SealError, scrubbing, seal, unseal
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"  # user_key's channel for a user: the same key as handlers.common.user_of
 CONVERSATION = "telegram-conversation"  # user_key's channel for a conversation's key
+USER_CACHE = 100_000  # users whose stored JSON is kept in memory (as REGION_CACHE's regions)
 
 
 class SQLitePersistence(BasePersistence):
     """Keeps user_data and conversation states; chat/bot/callback data are not used by this bot."""
 
-    def __init__(self, storage: Storage, secret: str):
+    def __init__(self, storage: Storage, secret: str, cache_size: int = USER_CACHE):
         super().__init__(
             PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False)
         )
         self.db = storage.db  # ptb_user_data, ptb_conversations: bot/storage/schema.py
         self.secret = secret  # [privacy] user_salt: the hashes and the seal's key
         # user id -> the JSON in the database (None: no row), once read: unchanged data is not
-        # written again, and a user's row is read once per process.
-        self._stored: dict[int, str | None] = {}
+        # written again, and a user's row is read once while they stay in it. The least recently
+        # used go first when it is full: never a user whose update is under way (PTB refreshes
+        # their data as it starts), and one who comes back is read again (refresh_user_data).
+        self._stored: OrderedDict[int, str | None] = OrderedDict()
+        self._cache_size = cache_size
         self._seal_legacy()
 
     def _user(self, user_id: int) -> str:
         return user_key(self.secret, CHANNEL, user_id)
+
+    def _remember(self, user_id: int, stored: str | None) -> None:
+        self._stored[user_id] = stored
+        self._stored.move_to_end(user_id)
+        if len(self._stored) > self._cache_size:
+            self._stored.popitem(last=False)
 
     def _conversation(self, key: tuple) -> str:
         return user_key(self.secret, CONVERSATION, json.dumps(list(key)))
@@ -73,14 +84,17 @@ class SQLitePersistence(BasePersistence):
 
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
         """PTB calls this before any handler callback or job gets a user's user_data
-        (CallbackContext.refresh_data): the first call fills it from the database."""
+        (CallbackContext.refresh_data): the first call fills it from the database, and so does
+        the first after the user left the cache. Data PTB already holds is kept: the row is
+        written from it after every update (handlers/application.py), so it is never older."""
         if user_id in self._stored:
+            self._stored.move_to_end(user_id)
             return  # read already: memory is newer than the row
         row = self.db.execute(
             "select data from ptb_user_data where user_key = ?", [self._user(user_id)]
         ).fetchone()
-        self._stored[user_id] = row[0] if row else None
-        if row:
+        self._remember(user_id, row[0] if row else None)
+        if row and not user_data:
             user_data.update(json.loads(row[0]))
 
     async def get_chat_data(self) -> dict:
@@ -137,13 +151,13 @@ class SQLitePersistence(BasePersistence):
             self.db.table("ptb_user_data").upsert(
                 {"user_key": self._user(user_id), "data": encoded}, pk="user_key"
             )
-            self._stored[user_id] = encoded
+            self._remember(user_id, encoded)
 
     async def drop_user_data(self, user_id: int) -> None:
         if user_id in self._stored and self._stored[user_id] is None:
             return  # known to have no row
         self.db.execute("delete from ptb_user_data where user_key = ?", [self._user(user_id)])
-        self._stored[user_id] = None
+        self._remember(user_id, None)
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         pass

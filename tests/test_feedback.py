@@ -5,14 +5,16 @@ stored per entry with time, month and region only, one vote per answer message, 
 import dataclasses
 import io
 import json
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.assistant import Assistant
 from bot.console import Console
-from bot.feedback import Feedback
+from bot.feedback import REASONS, Feedback
 from bot.outlets.lookups import china_month
+from bot.render import render
 from tests.support.cli import run_cli
 from tests.support.telegram import buttons, halt, launch, step
 
@@ -193,3 +195,24 @@ def test_a_vote_counts_in_chinas_month_as_lookups_do(storage, kb):
     [row] = _votes(storage)
     assert row["month"] == china_month(at) == "2026-11"
     assert row["at"] == "2026-10-31T17:00:00+00:00"
+
+
+def test_a_vote_is_stored_only_with_its_entry_so_a_down_vote_always_gets_its_reasons(
+    storage, kb, monkeypatch
+):
+    """The vote and its entry's title are one write: when the second fails (a busy database),
+    no vote is left behind without the reason buttons that name its row."""
+    feedback, at = Feedback(storage.db), datetime(2026, 10, 31, 9, 0, tzinfo=UTC)
+
+    def busy(*_args):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr("bot.feedback.remember_entry", busy)
+    reply, _ = feedback.press(f"fb:down:{ENTRY}", ("chat", 1), None, kb.by_id().get, at)
+    assert reply.buttons == [] and reply.text == render("feedback_thanks")
+    assert _votes(storage) == [] and storage.db.table("faq_entries").count == 0
+    monkeypatch.undo()
+    reply, _ = feedback.press(f"fb:down:{ENTRY}", ("chat", 2), None, kb.by_id().get, at)
+    [vote] = _votes(storage)
+    assert [d for _, d in reply.buttons] == [f"fb:why:{vote['id']}:{r}" for r in REASONS]
+    assert storage.db.table("faq_entries").count == 1

@@ -251,3 +251,37 @@ def test_workbook_mistakes_are_clear_errors(tmp_path):
     with pytest.raises(OutletImportError, match="--sheet is for Excel workbooks"):
         registry.import_csv(csv_path, "x", "2026-10", sheet="名单")
     assert registry.count() == 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "这不是表格\n".encode(),  # a text file renamed
+        b"",  # an empty download
+        b"\0" * 2048,  # a file cut off as it was copied
+        bytes(range(256)) * 8,  # neither text nor a workbook
+    ],
+)
+def test_a_damaged_xlsx_is_named_as_no_workbook_and_nothing_is_stored(tmp_path, config, content):
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(content)
+    out = import_cli(config, path)
+    assert out.returncode == 1 and out.stdout == ""
+    assert f"courier-bot: {path}: not a readable Excel workbook" in out.stderr, out.stderr
+    assert "no header row" not in out.stderr and "not UTF-8" not in out.stderr
+    assert stored(tmp_path) == []
+    storage = Storage(tmp_path / "bot.db")
+    try:
+        assert storage.db["import_batches"].count == 0
+    finally:
+        storage.close()
+
+
+def test_a_list_saved_as_text_under_an_xls_name_still_imports(tmp_path, config):
+    """Some systems save a tab-separated export as .xls: it is a list, not a damaged workbook."""
+    rows = [HEADER.replace(",", "\t"), *(r.replace(",", "\t") for r in ROWS[:2])]
+    path = tmp_path / "导出.xls"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = import_cli(config, path)
+    assert out.returncode == 0, out.stderr
+    assert len(stored(tmp_path)) == 2

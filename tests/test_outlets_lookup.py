@@ -11,6 +11,7 @@ from bench.outlets import UNDECIDABLE, generate_outlets, query_set, score, score
 from bot.config import Config
 from bot.limits import PerUserLimit
 from bot.outlets.desk import LABEL_MAX, OutletDesk, reply_for
+from bot.outlets.names import query_of
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from bot.text import norm, syllables
@@ -178,6 +179,60 @@ def test_the_buttons_under_a_hit_prefer_its_brand(registry):
         "中通快递洸河路一部（济宁市）",
         "中通快递洸河路二部（济宁市）",
     ]
+
+
+# --- words around a name are not taken out of it (review finding 3) -------------------------
+EDGE_ROWS = [  # the names hold words couriers also type around a name (快递员, 没有, 给我)
+    "韵达快递员之家驿站,韵达,,JN-YZ-0301,许可,山东,济宁市,任城区,虚构路301号,是,2024-01,3",
+    "韵达之家驿站,韵达,,JN-YZ-0302,许可,山东,济宁市,任城区,虚构路302号,否,,",
+    "中通没有烦恼驿站,中通,,JN-YZ-0303,许可,山东,济宁市,任城区,虚构路303号,否,,",
+    "中通烦恼驿站,中通,,JN-YZ-0304,许可,山东,济宁市,任城区,虚构路304号,是,2024-02,4",
+    "圆通送给我家驿站,圆通,,JN-YZ-0305,许可,山东,济宁市,任城区,虚构路305号,是,2024-03,2",
+    "圆通送家驿站,圆通,,JN-YZ-0306,许可,山东,济宁市,任城区,虚构路306号,否,,",
+]
+
+
+@pytest.fixture(scope="module")
+def edge_registry(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("edge")
+    storage = Storage(tmp / "edge.db")
+    reg = Registry(storage)
+    csv = outlet_lists.write(tmp / "edge.csv", EDGE_ROWS)
+    reg.import_csv(csv, "济宁市邮政管理局（虚构）", "2026-10", sample=False)
+    yield reg
+    storage.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [
+        ("韵达快递员之家驿站交没交工伤保险", "JN-YZ-0301"),  # not 韵达之家驿站
+        ("我是韵达快递员之家驿站的快递员，上没上保险", "JN-YZ-0301"),
+        ("韵达之家驿站交了吗", "JN-YZ-0302"),
+        ("中通没有烦恼驿站交了工伤保险没有", "JN-YZ-0303"),  # not 中通烦恼驿站
+        ("中通烦恼驿站有没有交", "JN-YZ-0304"),
+        ("请问圆通送给我家驿站给我上保险了吗", "JN-YZ-0305"),  # not 圆通送家驿站
+    ],
+)
+def test_words_around_a_name_are_kept_inside_it(edge_registry, question, number):
+    result = edge_registry.lookup(query_of(question))
+    assert result.status in ("insured", "not_insured"), result.status
+    assert result.best.outlet["number"] == number
+    raw = edge_registry.lookup(question)  # the search strips the same words itself
+    assert raw.best.outlet["number"] == number and raw.status == result.status
+
+
+@pytest.mark.parametrize(
+    ("question", "query"),
+    [
+        ("我是中通快递员", "中通"),
+        ("中通快递员公司给我上工伤保险了吗", "中通公司"),
+        ("韵达快递员之家驿站给我交了保险没有", "韵达快递员之家驿站"),
+        ("申通城东网点没有交吗", "申通城东网点"),
+    ],
+)
+def test_words_before_and_after_a_name_are_left_out(question, query):
+    assert query_of(question) == query
 
 
 # --- fictional sample data gives no verdict (M10) -------------------------------------------

@@ -167,6 +167,43 @@ async def test_another_salt_reads_nothing_back_and_keeps_the_rows(storage, caplo
     }
 
 
+async def test_the_user_data_cache_is_bounded_and_a_user_who_left_it_is_read_again(storage):
+    """Each user's stored JSON is cached (unchanged data is not written again), at most
+    `cache_size` users, the least recently seen going first; one who left is read again from the
+    database, which is written after every update, and what PTB holds is never overwritten."""
+    first = SQLitePersistence(storage, "salt")  # an earlier run: every courier has a row
+    for user in (1, 2, 3, 4):
+        await first.update_user_data(user, {"guide": {"step": user}})
+    persistence = SQLitePersistence(storage, "salt", cache_size=2)
+    held = {user: {} for user in (1, 2, 3, 4)}  # PTB's user_data, as the Application keeps it
+    for user in (1, 2, 1, 3):  # 1 came back before 3: 2 is the one to go
+        await persistence.refresh_user_data(user, held[user])
+    assert list(persistence._stored) == [1, 3]  # bounded
+    assert held[1] == {"guide": {"step": 1}} and held[2] == {"guide": {"step": 2}}
+
+    await first.update_user_data(2, {"guide": {"step": 22}})  # the row changed meanwhile
+    await persistence.refresh_user_data(2, fresh := {})
+    assert fresh == {"guide": {"step": 22}}  # 2 had left the cache: read again
+    assert list(persistence._stored) == [3, 2]
+    held[1]["guide"]["step"] = 9  # a handler's change, not written yet
+    await persistence.refresh_user_data(1, held[1])  # 1 left: read again, PTB's data kept
+    assert held[1] == {"guide": {"step": 9}} and list(persistence._stored) == [2, 1]
+
+    # emptied after being read again (/forgetme): the row goes
+    await persistence.refresh_user_data(2, held[2])
+    await persistence.update_user_data(2, {})
+    rows = storage.db.execute("select count(*) from ptb_user_data").fetchone()[0]
+    assert rows == 3
+    # never read (4), or read and left the cache since (3): an empty dict deletes nothing
+    await persistence.update_user_data(4, {})
+    assert 3 not in persistence._stored
+    await persistence.update_user_data(3, {})
+    assert storage.db.execute("select count(*) from ptb_user_data").fetchone()[0] == 3
+    user_data: dict = {}
+    await SQLitePersistence(storage, "salt").refresh_user_data(4, user_data)
+    assert user_data == {"guide": {"step": 4}}
+
+
 async def test_a_reminder_sealed_under_another_salt_is_kept_not_sent(api, config, caplog):
     storage = Storage(config.database)
     reminders = Reminders(storage, config.user_salt)

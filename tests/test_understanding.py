@@ -124,6 +124,37 @@ def test_a_named_outlet_with_an_insured_question_runs_the_lookup(assistant, stor
 
 
 @pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("申通快递员上没上保险", "申通"),  # was jilin.public_disclosure: 吉林's rule, no region
+        ("顺丰快递员有没有交工伤保险", "顺丰"),
+        ("我是中通快递员公司给我上工伤保险了吗", "中通公司"),
+        ("韵达快递员交没交工伤保险", "韵达"),
+    ],
+)
+def test_a_brands_courier_asking_if_he_is_insured_gets_the_lookup(assistant, storage, text, query):
+    """ "Did my outlet insure me?" with the brand he works for: his outlet's status is the answer,
+    not an FAQ entry (and never a region's rule for a courier with no region)."""
+    reply = assistant.ask(text, user="u1")
+    assert reply.intent == "outlet" and reply.match is None, reply.text
+    assert storage.db.execute("select query from lookups").fetchall() == [(query,)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "快递员有没有工伤保险",  # no brand: a general question
+        "中通快递员工伤保险怎么交",  # how, not whether
+        "顺丰快递员能不能上工伤保险",
+        "申通快递员没上保险受伤了怎么办",  # knows the answer
+    ],
+)
+def test_a_couriers_general_insurance_question_stays_an_faq_question(assistant, storage, text):
+    assert assistant.ask(text, user="u1").intent != "outlet"
+    assert storage.db["lookups"].count == 0
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "顺丰网点怎么查工伤认定进度",  # a look-up word, but no question about the insurance

@@ -38,7 +38,7 @@ class Intents:
         outlet = data.get("outlet_question", {})
         self._outlet = {
             k: [clean(w) for w in outlet.get(k, [])]
-            for k in ("who", "what", "ask", "look_up", "not_this")
+            for k in ("who", "courier", "what", "ask", "look_up", "not_this")
         }
         self._outlet["where"] = [clean(w) for w in OUTLET_WORDS]  # what couriers call an outlet
         self._outlet["who"] += self._outlet["where"]
@@ -66,7 +66,8 @@ class Intents:
 
     def _outlet_question(self, text: str) -> Intent | None:
         """Whether `text` asks if an outlet pays 工伤保险: someone who should (网点, 老板 …), the
-        insurance and a question; or an outlet named with its brand and "did it pay?"."""
+        insurance and a question; an outlet named with its brand and "did it pay?"; or a brand's
+        courier asking whether he is insured (申通快递员上没上保险: his outlet is the one to ask)."""
         words = self._outlet
         asking = _WHETHER.sub(lambda m: m[1] or "有", text)  # 有没有交 is no "did not pay"
         if any(w in asking for w in words["not_this"]):
@@ -76,6 +77,12 @@ class Intents:
         ):
             return Intent("outlet")
         if self._has(text, "where", "ask") and brands_in(text, by_sound=False):
+            return Intent("outlet")
+        if (
+            self._has(text, "courier", "ask")
+            and self._has(asking, "what")  # 上没上保险 -> 上保险
+            and brands_in(text, by_sound=False)
+        ):
             return Intent("outlet")
         return None
 

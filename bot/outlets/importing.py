@@ -275,7 +275,7 @@ class Importer:
         as_of = parse_as_of(as_of)
         if sample is None:
             sample = any(m in source.lower() for m in SAMPLE_MARKERS)
-        encoding, read, choices = _reader(data, sheet, ignore)
+        encoding, read, choices = _reader(data, sheet, ignore, file_name)
         digest = hashlib.sha256(b"\0".join([data, *choices])).hexdigest()
         previous = self.db.execute(
             "select id, rows from import_batches where sha256 = ? and source = ? and as_of = ?",
@@ -343,13 +343,13 @@ class Importer:
 
 
 def _reader(
-    data: bytes, sheet: str | None, ignore: Collection[str]
+    data: bytes, sheet: str | None, ignore: Collection[str], file_name: str
 ) -> tuple[str, Callable[[], Table], list[bytes]]:
     """(the format or text encoding, how to read the table, the choices that change what is read
     from the same bytes): the file's hash with these is what "already imported" compares. A
     plain CSV has none, so its hash is the file's own."""
     ignored = sorted(name.encode() for name in ignore)
-    kind = workbook_format(data)
+    kind = workbook_format(data, file_name)  # a damaged .xlsx is no CSV file
     if kind:
         book = Sheet(data, sheet)
         return kind, lambda: book.table(ignore), [b"sheet:" + book.name.encode(), *ignored]

@@ -67,7 +67,8 @@ GENERIC_WORDS = [
 ]
 GENERIC_ENDINGS = "店点部站"  # only as the last character: 东部新城 keeps its 部
 # What couriers add around an outlet's name in a query (data); removed before searching, and
-# before a question about an outlet ("…交没交工伤保险") is looked up and logged.
+# before a question about an outlet ("…交没交工伤保险") is looked up and logged. Words that may
+# also be part of a name (快递员之家驿站) are in NAME_EDGE_FILLERS instead.
 QUERY_FILLERS = [
     "有没有交",
     "有没有买",
@@ -78,14 +79,8 @@ QUERY_FILLERS = [
     "上没上",
     "给没给",
     "了没有",
-    "没有",
     "了没",
-    "交了",
-    "上了",
-    "买了",
     "缴纳",
-    "参加了",
-    "参加",
     "是否",
     "工伤保险",
     "工伤险",
@@ -102,18 +97,22 @@ QUERY_FILLERS = [
     "查询",
     "一下",
     "看看",
-    "我是",
     "我们",
     "咱们",
     "我的",
     "我在",
-    "给我",
     "那个",
     "这个",
     "的小哥",
-    "快递员",
     "的",
 ]
+# Words couriers add around a name that an outlet's name may hold too (韵达快递员之家驿站,
+# 中通没有烦恼驿站): removed only at the query's start, where nothing but question words
+# (QUERY_FILLERS, 交了吗, 公司 …) follows them, or right before the insurance word or 吗;
+# never inside a name.
+NAME_EDGE_FILLERS = ["快递员", "我是", "给我", "参加了", "参加", "没有", "上了", "交了", "买了"]
+# Who a courier says should pay, after the name (中通快递员公司给我上保险了吗): part of the question.
+QUERY_PAYERS = ["公司", "单位", "老板", "站长"]
 # One character that pays (交 …) only before the insurance word, so 立交 keeps its 交.
 QUERY_VERBS = "交缴买上给"
 QUERY_FILLER_ENDINGS = "了没吗呢啊呀么嘛"  # only at the end: 交了吗, 上了没
@@ -170,10 +169,30 @@ _BRAND_ALIASES = sorted(
     reverse=True,
 )
 _PLACE_NEXT = set("路街道巷村镇里桥")  # a brand word followed by these is part of a place name
+
+
+def _alternatives(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_ANYWHERE = _alternatives(QUERY_FILLERS)
+_EDGE = _alternatives(NAME_EDGE_FILLERS)
+_INSURANCE = "工伤|社保|保险"
+TAIL_WORDS = 16  # question words after a name at most (公司 给我 上 工伤保险 了 吗 is 6)
+# What may follow an edge word for it to be outside the name: question words to the end (taken
+# possessively: a name's own characters end the run at once, with no backtracking; and at most
+# TAIL_WORDS, so a long message is not scanned to its end from every edge word), or at once the
+# insurance word or 吗.
+_QUESTION_TAIL = (
+    f"(?:{_ANYWHERE}|{_EDGE}|{_alternatives(QUERY_PAYERS)}|{_INSURANCE}"
+    f"|[{QUERY_VERBS}{QUERY_FILLER_ENDINGS}]){{0,{TAIL_WORDS}}}+$"
+)
 FILLERS = re.compile(
-    "|".join(re.escape(w) for w in sorted(QUERY_FILLERS, key=len, reverse=True))
-    + f"|[{QUERY_VERBS}]了?(?=工伤|社保|保险)"
-    + f"|[{QUERY_VERBS}]?[{QUERY_FILLER_ENDINGS}]+$"
+    f"^(?:{_ANYWHERE}|{_EDGE})++"  # 请问我是 …: everything before the name
+    f"|{_ANYWHERE}"
+    f"|(?:{_EDGE})(?={_QUESTION_TAIL}|[{QUERY_VERBS}]?了?(?:{_INSURANCE}|吗))"
+    f"|[{QUERY_VERBS}]了?(?={_INSURANCE})"
+    f"|[{QUERY_VERBS}]?[{QUERY_FILLER_ENDINGS}]+$"
 )
 _GENERIC = re.compile(
     "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))

@@ -339,7 +339,7 @@ def read_rows(text: str, ignore: Collection[str] = ()) -> Table:
             break
         skipped += 1
     else:
-        raise OutletImportError("the file has no header row")
+        raise NoHeaderError("the file has no header row")
     delimiter = max(",\t;", key=first.count)
     reader = csv.reader(itertools.chain([first], stream), delimiter=delimiter)
 

@@ -14,15 +14,49 @@ from datetime import date, datetime
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetVisibleEnum
 
-from bot.outlets.reading import NoHeaderError, OutletImportError, Table, read_table
+from bot.outlets.reading import (
+    NoHeaderError,
+    OutletImportError,
+    Table,
+    decode,
+    read_rows,
+    read_table,
+)
 
 # How a workbook's bytes begin: a zip archive (.xlsx) or an OLE2 compound file (.xls).
 _MAGIC = {b"PK\x03\x04": "xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "xls"}
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_RESAVE = "; save it again from Excel or WPS as .xlsx, or as CSV; nothing imported"
 
 
-def workbook_format(data: bytes) -> str | None:
-    """'xlsx' or 'xls' when `data` is an Excel workbook, else None (a CSV file)."""
-    return next((kind for magic, kind in _MAGIC.items() if data.startswith(magic)), None)
+def workbook_format(data: bytes, file_name: str = "") -> str | None:
+    """'xlsx' or 'xls' when `data` is an Excel workbook, else None (a CSV file). A file named
+    like a workbook that is none is read as text only when it is a list (some systems save a
+    tab-separated export as .xls); else it is a damaged or renamed file, and the error says so
+    rather than that a CSV file has no header row."""
+    kind = next((kind for magic, kind in _MAGIC.items() if data.startswith(magic)), None)
+    suffix = next((s for s in EXCEL_SUFFIXES if file_name.lower().endswith(s)), None)
+    if kind is None and suffix is not None and not _is_text_list(data):
+        raise OutletImportError(
+            f"not a readable Excel workbook (named {suffix}, but neither an .xlsx nor an .xls"
+            f" file: damaged, or another kind of file renamed){_RESAVE}"
+        )
+    return kind
+
+
+def _is_text_list(data: bytes) -> bool:
+    """Whether `data` is text with a header row (its other problems are the import's to list)."""
+    try:
+        text, _ = decode(data)
+    except OutletImportError:  # not text at all
+        return False
+    try:
+        read_rows(text)
+    except NoHeaderError:
+        return False
+    except OutletImportError:
+        pass  # a header with problems (an unknown column …): a list, and its import lists them
+    return True
 
 
 class Sheet:
@@ -32,7 +66,7 @@ class Sheet:
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         except CalamineError as exc:
-            raise OutletImportError(f"not a readable Excel workbook ({exc})") from None
+            raise OutletImportError(f"not a readable Excel workbook ({exc}){_RESAVE}") from None
         names = [
             s.name
             for s in book.sheets_metadata
