@@ -18,24 +18,33 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+QUEUED = 4096  # updates PTB may hand over at once; each waits here for its chat, then a slot
+
 
 class PerChatOrder(BaseUpdateProcessor):
-    """At most `max_concurrent_updates` updates at once (1: PTB's one at a time)."""
+    """At most `max_concurrent_updates` updates at once (1: PTB's one at a time).
+
+    An update first waits for its chat's turn, and only then for one of the slots: a chat with
+    many updates queued (an album, a busy group) holds one slot, never all of them, so no other
+    courier waits behind it. PTB's own semaphore is therefore set wide (QUEUED); the slots are
+    ours."""
 
     def __init__(self, max_concurrent_updates: int):
-        super().__init__(max_concurrent_updates)
+        super().__init__(QUEUED if max_concurrent_updates > 1 else 1)
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._holders: dict[int, int] = {}  # chat -> updates holding or waiting for its lock
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = _chat_of(update)
         if chat is None:  # nothing to keep in order with
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(chat, asyncio.Lock())
         self._holders[chat] = self._holders.get(chat, 0) + 1
         try:
-            async with lock:  # asyncio.Lock wakes its waiters first come, first served
+            async with lock, self._slots:  # the chat's turn (first come, first served), a slot
                 await coroutine
         finally:
             self._holders[chat] -= 1

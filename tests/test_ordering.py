@@ -43,3 +43,19 @@ async def test_one_at_a_time_when_configured(slow_api, config):
     replies = await _replies(slow_api, config, concurrent=1)
     [other] = replies[2]
     assert other.at > replies[1][1].at  # PTB's default: the third update waits for the second
+
+
+async def test_a_busy_chat_does_not_keep_the_others_waiting(slow_api, config):
+    """More messages from one chat than there are slots: they wait for their chat's turn without
+    holding the slots, so another courier is answered within a round trip or two."""
+    application = await launch(slow_api, dataclasses.replace(config, concurrent_updates=4))
+    try:
+        for _ in range(12):
+            slow_api.message("你好", chat_id=1, user_id=1)
+        slow_api.message("你好", chat_id=2, user_id=2)
+        await slow_api.wait_for("sendMessage", chat_id=2, timeout=10)
+        busy = slow_api.sent("sendMessage", chat_id=1)
+        assert len(busy) <= 3, len(busy)  # answered while the busy chat was still at its start
+        await slow_api.wait_for("sendMessage", 12, chat_id=1, timeout=20)
+    finally:
+        await halt(application)

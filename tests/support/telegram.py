@@ -33,16 +33,10 @@ async def halt(application) -> None:
 
 
 async def idle(application, timeout: float = 30.0) -> None:
-    """Wait until the Application has no update queued or in progress: updates of different chats
-    are handled at once (handlers/ordering.py), so one chat's reply says nothing of the others."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while application.update_processor.current_concurrent_updates or (
-        not application.update_queue.empty()
-    ):
-        if loop.time() > deadline:
-            raise TimeoutError("updates still in progress")
-        await asyncio.sleep(0.01)
+    """Wait until every update the Application has fetched is handled: updates of different chats
+    are handled at once (handlers/ordering.py), so one chat's reply says nothing of the others.
+    PTB marks an update done on its queue only once it has been handled."""
+    await asyncio.wait_for(application.update_queue.join(), timeout)
 
 
 def buttons(call) -> list[str]:
