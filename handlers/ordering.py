@@ -12,6 +12,7 @@ chat, through PTB's own extension point for this (BaseUpdateProcessor).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 from typing import Any
 
@@ -24,32 +25,35 @@ QUEUED = 4096  # updates PTB may hand over at once; each waits here for its chat
 class PerChatOrder(BaseUpdateProcessor):
     """At most `max_concurrent_updates` updates at once (1: PTB's one at a time).
 
-    An update first waits for its chat's turn, and only then for one of the slots: a chat with
-    many updates queued (an album, a busy group) holds one slot, never all of them, so no other
-    courier waits behind it. PTB's own semaphore is therefore set wide (QUEUED); the slots are
-    ours."""
+    An update waits for its chat's turn and its sender's (the same courier in a group and in the
+    private chat touches one user_data, one /forgetme), and only then for one of the slots: a
+    chat with many updates queued (an album, a busy group) holds one slot, never all of them, so
+    no other courier waits behind it. PTB's own semaphore is therefore set wide (QUEUED); the
+    slots are ours. The chat's lock is always taken before the sender's, so two updates never
+    wait for each other's."""
 
     def __init__(self, max_concurrent_updates: int):
         super().__init__(QUEUED if max_concurrent_updates > 1 else 1)
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._holders: dict[int, int] = {}  # chat -> updates holding or waiting for its lock
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._holders: dict[str, int] = {}  # key -> updates holding or waiting for its lock
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = _chat_of(update)
-        if chat is None:  # nothing to keep in order with
-            async with self._slots:
-                await coroutine
-            return
-        lock = self._locks.setdefault(chat, asyncio.Lock())
-        self._holders[chat] = self._holders.get(chat, 0) + 1
+        keys = _keys_of(update)
+        for key in keys:
+            self._locks.setdefault(key, asyncio.Lock())
+            self._holders[key] = self._holders.get(key, 0) + 1
         try:
-            async with lock, self._slots:  # the chat's turn (first come, first served), a slot
-                await coroutine
+            async with contextlib.AsyncExitStack() as turns:
+                for key in keys:  # first come, first served on each lock
+                    await turns.enter_async_context(self._locks[key])
+                async with self._slots:
+                    await coroutine
         finally:
-            self._holders[chat] -= 1
-            if not self._holders[chat]:  # forget idle chats: memory stays bounded
-                del self._holders[chat], self._locks[chat]
+            for key in keys:
+                self._holders[key] -= 1
+                if not self._holders[key]:  # forget idle chats: memory stays bounded
+                    del self._holders[key], self._locks[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -58,9 +62,13 @@ class PerChatOrder(BaseUpdateProcessor):
         """Nothing to release: PTB waits for the updates in progress itself."""
 
 
-def _chat_of(update: object) -> int | None:
+def _keys_of(update: object) -> list[str]:
+    """The chat's key, then the sender's: the order every update takes them in."""
     if not isinstance(update, Update):
-        return None
+        return []
+    keys = []
     if update.effective_chat is not None:
-        return update.effective_chat.id
-    return update.effective_user.id if update.effective_user is not None else None
+        keys.append(f"chat:{update.effective_chat.id}")
+    if update.effective_user is not None:
+        keys.append(f"user:{update.effective_user.id}")
+    return keys

@@ -59,3 +59,16 @@ async def test_a_busy_chat_does_not_keep_the_others_waiting(slow_api, config):
         await slow_api.wait_for("sendMessage", 12, chat_id=1, timeout=20)
     finally:
         await halt(application)
+
+
+async def test_one_courier_in_a_group_and_in_private_is_handled_in_turn(slow_api, config):
+    """The same courier's updates share user data (and /forgetme) across chats: one at a time."""
+    application = await launch(slow_api, dataclasses.replace(config, concurrent_updates=8))
+    try:
+        slow_api.message("/help", chat_id=-100, user_id=7, chat_type="supergroup")
+        slow_api.message("/help", chat_id=7, user_id=7)
+        [in_group] = await slow_api.wait_for("sendMessage", chat_id=-100, timeout=10)
+        [in_private] = await slow_api.wait_for("sendMessage", chat_id=7, timeout=10)
+    finally:
+        await halt(application)
+    assert in_private.at - in_group.at >= ROUND_TRIP * 0.9  # the second waited for the first
