@@ -140,6 +140,15 @@ def test_a_brands_courier_asking_if_he_is_insured_gets_the_lookup(assistant, sto
     assert storage.db.execute("select query from lookups").fetchall() == [(query,)]
 
 
+@pytest.mark.parametrize("text", ["快递员上没上保险怎么查", "快递小哥有没有上工伤保险去哪查"])
+def test_a_courier_asking_how_to_check_he_is_insured_is_asked_for_his_outlet(assistant, text):
+    """No brand, no region: not a region's rule (吉林's public-disclosure entry), but "which
+    outlet?", since the outlet's status is the answer."""
+    reply = assistant.ask(text, user="u1")
+    assert reply.intent == "outlet" and reply.match is None, reply.text
+    assert reply.expects == OUTLET_NAME
+
+
 @pytest.mark.parametrize(
     "text",
     [

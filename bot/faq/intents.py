@@ -67,7 +67,8 @@ class Intents:
     def _outlet_question(self, text: str) -> Intent | None:
         """Whether `text` asks if an outlet pays 工伤保险: someone who should (网点, 老板 …), the
         insurance and a question; an outlet named with its brand and "did it pay?"; or a brand's
-        courier asking whether he is insured (申通快递员上没上保险: his outlet is the one to ask)."""
+        courier asking whether he is insured (申通快递员上没上保险, or 快递员上没上保险怎么查: his
+        outlet is the one to ask)."""
         words = self._outlet
         asking = _WHETHER.sub(lambda m: m[1] or "有", text)  # 有没有交 is no "did not pay"
         if any(w in asking for w in words["not_this"]):
@@ -81,9 +82,9 @@ class Intents:
         if (
             self._has(text, "courier", "ask")
             and self._has(asking, "what")  # 上没上保险 -> 上保险
-            and brands_in(text, by_sound=False)
+            and (brands_in(text, by_sound=False) or self._has(text, "look_up"))
         ):
-            return Intent("outlet")
+            return Intent("outlet")  # with no brand (快递员上没上保险怎么查): the desk asks which
         return None
 
     def _has(self, text: str, *groups: str) -> bool:
