@@ -28,42 +28,36 @@ async def _quiet(api, chat: int) -> list:
     return api.sent("sendMessage", chat)
 
 
+def _in_group(api, text: str, **extra) -> None:
+    """A member of the group writes `text` there."""
+    api.message(text, chat_id=GROUP, user_id=MEMBER, chat_type="group", **extra)
+
+
 async def test_m8_group_chatter_is_not_answered_or_stored(telegram, storage):
     for text in ("今天好累啊，谁帮我带个饭", "哈哈哈", "上班路上被车撞了算工伤吗"):
-        telegram.message(text, chat_id=GROUP, user_id=MEMBER, chat_type="group")
+        _in_group(telegram, text)
     assert await _quiet(telegram, GROUP) == []
     assert _gaps(storage) == 0
 
 
 async def test_m8_a_mention_is_answered_and_not_kept_as_a_gap(telegram, storage):
-    telegram.message(
-        "@courier_test_bot 上班路上被车撞了算工伤吗",
-        chat_id=GROUP,
-        user_id=MEMBER,
-        chat_type="group",
-    )
+    _in_group(telegram, "@courier_test_bot 上班路上被车撞了算工伤吗")
     [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
     assert "依据" in reply.params["text"]
-    telegram.message("@courier_test_bot 哈哈哈", chat_id=GROUP, user_id=MEMBER, chat_type="group")
+    _in_group(telegram, "@courier_test_bot 哈哈哈")
     await telegram.wait_for("sendMessage", count=2, chat_id=GROUP)
     assert _gaps(storage) == 0
 
 
 async def test_m8_a_reply_to_the_bot_is_answered(telegram):
-    telegram.message(
-        "网点不给报工伤咋办",
-        chat_id=GROUP,
-        user_id=MEMBER,
-        chat_type="group",
-        reply_to_message=BOT_MESSAGE,
-    )
+    _in_group(telegram, "网点不给报工伤咋办", reply_to_message=BOT_MESSAGE)
     [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
     assert "依据" in reply.params["text"]
 
 
 async def test_m8_guides_and_lookups_move_to_the_private_chat(telegram):
     for n, command in enumerate(("/injury", "/assess", "/outlet 中通", "/reminders"), 1):
-        telegram.message(command, chat_id=GROUP, user_id=MEMBER, chat_type="group")
+        _in_group(telegram, command)
         calls = await telegram.wait_for("sendMessage", count=n, chat_id=GROUP)
         assert "请私聊我" in calls[-1].params["text"]
         assert "https://t.me/courier_test_bot?start=" in calls[-1].params["text"]
@@ -83,19 +77,14 @@ async def test_m8_the_outlet_menu_button_in_a_group_points_to_private(telegram):
 
 
 async def test_an_outlet_question_in_a_group_goes_private_and_is_not_logged(telegram, storage):
-    telegram.message(
-        "@courier_test_bot 中通城西网点交工伤保险了吗",
-        chat_id=GROUP,
-        user_id=MEMBER,
-        chat_type="group",
-    )
+    _in_group(telegram, "@courier_test_bot 中通城西网点交工伤保险了吗")
     [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
     assert "请私聊我" in reply.params["text"]
     assert storage.db.table("lookups").count == 0
 
 
 async def test_start_links_typed_in_a_group_point_to_private(telegram):
-    telegram.message("/start reminders", chat_id=GROUP, user_id=MEMBER, chat_type="group")
+    _in_group(telegram, "/start reminders")
     [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
     assert "请私聊我" in reply.params["text"]
 

@@ -312,7 +312,7 @@ def test_cli_import_rejects_then_skips(tmp_path):
     rows = list(ROWS)
     rows[0] = rows[0].replace(",是,", ",?,")
     path = outlet_lists.write(tmp_path / "l.csv", rows, encoding="gbk")
-    out = cli(
+    args = (
         "outlets",
         "import",
         str(path),
@@ -320,21 +320,11 @@ def test_cli_import_rejects_then_skips(tmp_path):
         "济宁市邮政管理局（虚构）",
         "--as-of",
         "2026-10",
-        config=config,
     )
+    out = cli(*args, config=config)
     assert out.returncode == 1 and "nothing imported" in out.stderr
     assert "  line 2: insured (是否参保) '?'" in out.stderr
-    out = cli(
-        "outlets",
-        "import",
-        str(path),
-        "--source",
-        "济宁市邮政管理局（虚构）",
-        "--as-of",
-        "2026-10",
-        "--skip-bad",
-        config=config,
-    )
+    out = cli(*args, "--skip-bad", config=config)
     assert out.returncode == 0, out.stderr
     assert f"{len(ROWS)} rows, {len(ROWS) - 1} new" in out.stdout and "skipped line 2" in out.stdout
     assert "Columns: 网点名称 → name, 品牌 → brand" in out.stdout

@@ -11,7 +11,7 @@ import functools
 import re
 
 from bot import regions
-from bot.outlets.names import GENERIC_ENDINGS, GENERIC_WORDS, city_key
+from bot.outlets.names import GENERIC_ENDINGS, GENERIC_PATTERN, city_key
 from bot.text import norm
 
 PLACE_MAX = 12  # characters of a place typed around a name (广西壮族自治区柳州市 is 10)
@@ -26,9 +26,7 @@ _PLACES = re.compile(
     + "))+"
 )
 # Where an outlet's name may end, so a place after it can be cut off: a generic word or ending.
-_NAME_END = re.compile(
-    "(?:" + "|".join(re.escape(w) for w in GENERIC_WORDS) + f"|[{GENERIC_ENDINGS}司])$"
-)
+_NAME_END = re.compile(f"(?:{GENERIC_PATTERN}|[{GENERIC_ENDINGS}司])$")
 
 
 def forms(text: str) -> list[str]:

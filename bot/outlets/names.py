@@ -35,19 +35,9 @@ BRANDS: dict[str, tuple[str, ...]] = {
     "安能": ("安能",),
     "菜鸟": ("菜鸟",),
 }
-# Words that say "an outlet" without saying which (data); removed before comparing names.
-GENERIC_WORDS = [
-    "有限责任公司",
-    "股份有限公司",
-    "有限公司",
-    "分公司",
-    "公司",
-    "快递",
-    "速递",
-    "快运",
-    "速运",
-    "物流",
-    "网点",
+# Words that tell two outlets of one brand and place apart (data); 一部/二部 … are read apart.
+# Not 网点 or 站点: couriers call any outlet that, so those words pick none.
+KIND_WORDS = [
     "营业部",
     "营业点",
     "营业厅",
@@ -55,16 +45,33 @@ GENERIC_WORDS = [
     "服务点",
     "服务站",
     "分部",
-    "站点",
+    "分公司",
     "门店",
     "代办点",
     "代理点",
     "揽投部",
     "揽投站",
     "经营部",
-    "末端",
     "驿站",
 ]
+# Words that say "an outlet" without saying which (data); removed before comparing names.
+GENERIC_WORDS = [
+    "有限责任公司",
+    "股份有限公司",
+    "有限公司",
+    "公司",
+    "快递",
+    "速递",
+    "快运",
+    "速运",
+    "物流",
+    "网点",
+    "站点",
+    "末端",
+    *KIND_WORDS,
+]
+# The same, as one regex alternation, longest first.
+GENERIC_PATTERN = "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
 GENERIC_ENDINGS = "店点部站"  # only as the last character: 东部新城 keeps its 部
 # What couriers add around an outlet's name in a query (data); removed before searching, and
 # before a question about an outlet ("…交没交工伤保险") is looked up and logged. Words that may
@@ -116,25 +123,6 @@ QUERY_PAYERS = ["公司", "单位", "老板", "站长"]
 # One character that pays (交 …) only before the insurance word, so 立交 keeps its 交.
 QUERY_VERBS = "交缴买上给"
 QUERY_FILLER_ENDINGS = "了没吗呢啊呀么嘛"  # only at the end: 交了吗, 上了没
-# Words that tell two outlets of one brand and place apart (data); 一部/二部 … are read apart.
-# Not 网点 or 站点: couriers call any outlet that, so those words pick none.
-KIND_WORDS = [
-    "营业部",
-    "营业点",
-    "营业厅",
-    "服务部",
-    "服务点",
-    "服务站",
-    "分部",
-    "分公司",
-    "门店",
-    "代办点",
-    "代理点",
-    "揽投部",
-    "揽投站",
-    "经营部",
-    "驿站",
-]
 # Words that say a text is about an outlet (data): what couriers call one, and the kind words.
 OUTLET_WORDS = ["网点", "站点", "揽投", "分拨", *KIND_WORDS]
 
@@ -194,10 +182,7 @@ FILLERS = re.compile(
     f"|[{QUERY_VERBS}]了?(?={_INSURANCE})"
     f"|[{QUERY_VERBS}]?[{QUERY_FILLER_ENDINGS}]+$"
 )
-_GENERIC = re.compile(
-    "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
-    + f"|[{GENERIC_ENDINGS}]$"
-)
+_GENERIC = re.compile(f"{GENERIC_PATTERN}|[{GENERIC_ENDINGS}]$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -283,10 +268,7 @@ _ENDING = re.compile(f"[{GENERIC_ENDINGS}]$")
 _NUMERALS = str.maketrans("123456789两", "一二三四五六七八九二")
 # Where a query's place breaks: generic words, and a district's 区/县 (a courier may add it, or
 # leave it out, where the list's name has none or another word): 铁东区大学城 = 铁东 + 大学城.
-_PIECE_BREAK = re.compile(
-    "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
-    + "|(?<![小社])区|县"
-)
+_PIECE_BREAK = re.compile(GENERIC_PATTERN + "|(?<![小社])区|县")
 
 
 def ordinals(name_norm: str) -> frozenset[str]:
