@@ -285,6 +285,9 @@ def test_parse_courier_phrasings(text, grade, wage, average):
         "11级",
         "伤残3个月了还没鉴定",
         "工作时间突发疾病死亡算工伤吗",  # a 工伤认定 question, not a benefit one
+        "伤残等级分几级 一级重还是十级重",  # about the grades, not one grade's amounts
+        "评了十级 复查能改成九级吗",
+        "家里人派件时失联了好几个月 听说能先预支工亡补助金?",  # missing is not dead
         "",
     ],
 )

@@ -94,6 +94,9 @@ _DEATH = re.compile(r"工亡|死亡|去世|过世|身亡")
 _DEATH_MONEY = re.compile(
     r"赔|补助|补偿|抚恤|丧葬|待遇|多少钱|能拿|能领|拿多少|领多少|给多少|怎么算"
 )
+# Someone missing is not (yet) dead: 下落不明 has its own rule (an advance, then 工亡 after a
+# court ruling), which the FAQ answers; the death benefits would take the death for granted.
+_MISSING = re.compile(r"失联|失踪|下落不明|找不到人|没找到人|没找着")
 MIN_MONEY, MAX_MONEY = 100, 100_000_000  # below 100 yuan it is not a wage someone typed
 
 
@@ -121,6 +124,13 @@ def _grade_value(token: str) -> int:
 
 
 def _find_grade(text: str, command: bool) -> int | None:
+    """The one grade the text names; None when it names none, or several (一级重还是十级重,
+    十级能升九级吗: about the grades themselves, not the amounts for one of them)."""
+    named = {_grade_value(g) for g in _GRADE.findall(text)} | {
+        _grade_value(g) for g in _GRADE_NAMED.findall(text)
+    }
+    if len(named) > 1 and not command:
+        return None
     m = _GRADE_NAMED.search(text)
     if m:
         return _grade_value(m.group(1))
@@ -149,6 +159,8 @@ def parse(text: str, *, command: bool = False) -> Request | None:
     wage, text = _take(_WAGE, text)
     if wage is None:
         wage, text = _take(_WAGE_AFTER, text)
+    if _MISSING.search(text) and not command:
+        return None
     if _DEATH.search(text) and (command or _DEATH_MONEY.search(text) or income or average):
         return Request("death", wage=wage, average=average, income=income)
     grade = _find_grade(text, command)
