@@ -5,21 +5,19 @@ Telegram handlers and the console both call this; it imports nothing from Telegr
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable
 from datetime import UTC, datetime
 
-from bot import benefits, regions
+from bot import answers, benefits, regions
 from bot.config import Config
 from bot.faq import live
-from bot.faq.facets import Facet, FacetFinder
+from bot.faq.facets import FacetFinder
 from bot.faq.intents import Intent, Intents
-from bot.faq.loader import Entry, Knowledge
+from bot.faq.loader import Knowledge
 from bot.faq.matcher import Match, Matcher
 from bot.feedback import Feedback, without_votes
-from bot.feedback import buttons as vote_buttons
 from bot.handoff import Handoff
 from bot.limits import PerUserLimit
 from bot.outlets.desk import OutletDesk
@@ -36,16 +34,9 @@ from bot.reply import (
     region_label,
 )
 from bot.storage.database import Storage
-from bot.text import pairs
 
 # Main menu actions; guides are started by the channels, the outlet lookup by bot/outlets/desk.py.
 MENU_ITEMS = ["qa", "injury_guide", "assess_guide", "benefit", "outlet", "region"]
-GUIDE_ACTIONS = {"injury": "injury_guide", "assess": "assess_guide", "outlet": "outlet"}
-FOLLOWUPS = 3  # lines in the 「接下来」 block
-FAQ_BUTTONS = 3
-PASSAGE_CLIP = 900  # characters of one passage under 查看原文: several fit one Telegram message
-STATED = 0.6  # a follow-up whose short line shares this much of the answer's wording is
-# already said: it is not repeated
 RELOAD_PROBLEMS = 5  # problems a failed /reload lists; the log has them all
 
 log = logging.getLogger(__name__)
@@ -176,9 +167,9 @@ class Assistant:
         shown = frozenset(i for f in found for i in f.followups)
         match = self.matcher.match(text, region, shown)
         if computed is not None and not _counts_first(match, text):
-            return self._computed(computed, found, region)
+            return answers.computed(self.matcher, computed, found, region)
         if match.answered:
-            reply = self._answer(match, found)
+            reply = answers.answer(self.matcher, self.facets, match, found)
             if computed is not None:  # "does it count?" first; the amounts one tap away
                 reply.buttons.insert(0, (label("menu_benefit"), MENU + "benefit"))
             return reply
@@ -187,18 +178,13 @@ class Assistant:
         if match.out_of_scope:
             return Reply(render("out_of_scope", subject=match.out_of_scope), match=match)
         guide = self.facets.guide(found, None) if found else None
-        suggestions = self._as_seen(match.suggestions, region)
+        suggestions = answers.as_seen(self.matcher, match.suggestions, region)
         benefit = [(label("menu_benefit"), MENU + "benefit")] if computed is not None else []
         return Reply(
             render("unknown", suggestions=suggestions, confirm=match.confirm, guide=guide),
-            _guide_buttons(guide) + benefit + _faq_buttons(suggestions),
+            answers.guide_buttons(guide) + benefit + answers.faq_buttons(suggestions),
             match,
         )
-
-    def _as_seen(self, entries: Sequence[Entry], region: str | None) -> list[Entry]:
-        """Each topic as the courier would get it on pressing its button (their region's
-        variant, else the national rule), so a button's label is the title of what it opens."""
-        return [self.matcher.variant(e, region) or e for e in entries]
 
     def _intent(self, intent: Intent, text: str, user: str | None) -> Reply:
         """Small talk, a bare "I got hurt", or "is my outlet insured?": never a gap."""
@@ -207,8 +193,8 @@ class Assistant:
         elif intent.name == "injured":
             reply = Reply(
                 render(intent.reply),
-                _guide_buttons("injury")
-                + _faq_buttons(e for e in map(self.matcher.entry, INJURED_TOPICS) if e),
+                answers.guide_buttons("injury")
+                + answers.faq_buttons(e for e in map(self.matcher.entry, INJURED_TOPICS) if e),
             )
         else:
             reply = Reply(render(intent.reply), self._menu_buttons())
@@ -222,72 +208,7 @@ class Assistant:
             return None
         match = Match(entry=entry, score=100.0, user_region=self.region_of(user))
         self.matcher.pick_variant(match, entry, match.user_region)
-        return self._answer(match)
-
-    def _answer(self, match: Match, found: Sequence[Facet] = ()) -> Reply:
-        """The entry's answer, then the 「接下来」 lines the situation (`found`: the message's
-        facets) calls for, then buttons: the guide that fits, a second question the message
-        asked, the closest other topics."""
-        entry = match.entry
-        assert entry is not None  # only an answered match is answered
-        followups = self._followups(entry, found, match.user_region)
-        buttons = _guide_buttons(self.facets.guide(found, entry.topic))
-        seen = {entry.topic} | {f.topic for f in followups}
-        extra = []
-        for e in (
-            ([match.second] if match.second else [])
-            + [e for e in map(self.matcher.entry, entry.related) if e]
-            + match.suggestions
-        ):
-            if e.topic not in seen:
-                seen.add(e.topic)
-                extra.append(e)
-        faq = _faq_buttons(self._as_seen(extra[:FAQ_BUTTONS], match.user_region))
-        if match.second and faq:
-            faq[0] = (label("also_ask", title=match.second.title), faq[0][1])
-        return Reply(
-            render("answer", entry=entry, match=match, followups=followups),
-            buttons + faq + [_source_button(entry), *vote_buttons(entry.id)],
-            match,
-            followups=followups,
-        )
-
-    def original(self, entry_id: str) -> Reply | None:
-        """📄 查看原文: the verbatim passages an entry cites, and the documents' full titles and
-        numbers. None if the id is unknown (forged or stale)."""
-        entry = self.matcher.entry(entry_id)
-        if entry is None:
-            return None
-        registry = self.matcher.kb.registry
-        cited = [registry.resolve(c) for c in entry.cites]
-        documents = list({c.document.key: c.document for c in cited}.values())
-        return Reply(
-            render("source", entry=entry, cited=cited, documents=documents, clip=PASSAGE_CLIP)
-        )
-
-    def _computed(self, computed: str, found: Sequence[Facet], region: str | None) -> Reply:
-        """A computed benefit, then the 「接下来」 lines of the rest of the story (单位不给赔 →
-        劳动仲裁): the amounts are rarely all a story with a grade in it asks."""
-        followups = [
-            e for e in self._followups(None, found, region) if not e.topic.startswith("benefit.")
-        ]
-        text = computed + ("\n\n" + render("followups", followups=followups) if followups else "")
-        return Reply(text, _guide_buttons("assess"), intent="benefit", followups=followups)
-
-    def _followups(self, entry: Entry | None, found, region: str | None) -> list[Entry]:
-        """Up to FOLLOWUPS entries: the situation's facets' first, then the entry's related,
-        each in the courier's region's variant, none on the answer's topic or already said."""
-        ids = [i for f in found for i in f.followups] + list(entry.related if entry else ())
-        out, topics = [], {entry.topic} if entry else set()
-        said = entry.answer if entry else ""
-        for e in map(self.matcher.entry, dict.fromkeys(ids)):
-            if e is None or e.topic in topics or not e.short or _stated(e.short, said):
-                continue
-            topics.add(e.topic)
-            out.append(self.matcher.variant(e, region) or e)
-            if len(out) == FOLLOWUPS:
-                break
-        return out
+        return answers.answer(self.matcher, self.facets, match)
 
     # --- fixed messages -----------------------------------------------------------------------
     def welcome(self, user: str | None) -> Reply:
@@ -319,6 +240,10 @@ class Assistant:
         if action == "benefit":
             return self.benefit("")
         return None
+
+    def original(self, entry_id: str) -> Reply | None:
+        """📄 查看原文 of an entry; None if the id is unknown (forged or stale)."""
+        return answers.original(self.matcher, entry_id)
 
     def vote(self, data: str, user: str | None, message: Hashable | None) -> Reply:
         """👍/👎 on an answer `message` (a channel's name for it), or the reason after a 👎,
@@ -363,25 +288,6 @@ def _counts_first(match: Match, text: str) -> bool:
 
 # "Does it count?" asked in words: answering with amounts would take the answer for granted.
 _ASKS_IF_IT_COUNTS = re.compile(r"算不算|算是.{0,6}[吗么]|是不是工伤|算工伤|属于工伤|因公殉职")
-
-
-@functools.lru_cache(maxsize=4096)  # both texts come from the FAQ: the same pairs recur
-def _stated(short: str, answer: str) -> bool:
-    """Whether most of a follow-up line's wording is already in the answer."""
-    grams = {g for g in pairs(short) if g.isalnum()}
-    return bool(grams) and sum(g in answer for g in grams) / len(grams) >= STATED
-
-
-def _guide_buttons(guide: str | None) -> list[tuple[str, str]]:
-    return [(label("go_" + guide), MENU + GUIDE_ACTIONS[guide])] if guide else []
-
-
-def _source_button(entry: Entry) -> tuple[str, str]:
-    return (label("show_source"), SOURCE + entry.id)
-
-
-def _faq_buttons(entries) -> list[tuple[str, str]]:
-    return [(e.title, FAQ + e.id) for e in entries if len((FAQ + e.id).encode()) <= 64]
 
 
 def as_json(match: Match | None, reply: Reply) -> dict:
