@@ -145,7 +145,7 @@ class Assistant:
         if len(text) > limit:
             return Reply(render("too_long", length=len(text), limit=limit))
         region = regions.canonical(region) if region else self.region_of(user)
-        reply = self.understand(text, region, user)
+        reply = self.understand(text, region, user, in_group=not record)
         match = reply.match
         if record and match is not None and not match.answered and not match.too_short:
             self.storage.record_gap(text.strip(), match.asked_region or region)
@@ -156,10 +156,15 @@ class Assistant:
             reply = self.handoff.after_ask(reply, text, user, region or asked)
         return reply
 
-    def understand(self, text: str, region: str | None, user: str | None = None) -> Reply:
-        """The reply to a message, with nothing recorded: small talk, the outlet lookup, an FAQ
-        answer with its follow-ups, a "你是不是想问", or an honest decline."""
+    def understand(
+        self, text: str, region: str | None, user: str | None = None, in_group: bool = False
+    ) -> Reply:
+        """The reply to a message: small talk, the outlet lookup, an FAQ answer with its
+        follow-ups, a "你是不是想问", or an honest decline. Nothing is recorded but a lookup,
+        and a group runs none: its lookup goes on in private."""
         intent = self.intents.classify(text)
+        if intent and intent.name == "outlet" and in_group:
+            return Reply("", intent=intent.name, private="outlet")
         if intent:
             return self._intent(intent, text, user)
         computed = benefits.reply(text, self.benefit_rules)  # "七级伤残 月工资6000 能拿多少"

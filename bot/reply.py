@@ -43,6 +43,7 @@ class Reply:
     followups: list[Entry] = field(default_factory=list)  # the 「接下来」 lines under an answer
     intent: str | None = None  # small talk, "injured" or "outlet", when not the FAQ
     expects: str | None = None  # what the courier's next text answers (OUTLET_NAME), if anything
+    private: str | None = None  # a group's question to go on with in private (/start <private>)
 
 
 def region_label(region: str) -> str:

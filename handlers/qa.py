@@ -70,13 +70,16 @@ async def benefit(update: Update, context: Context) -> None:
 async def question(update: Update, context: Context) -> None:
     """Free text: in a group it reached here only when addressed to the bot (handlers/groups.py),
     and an unanswered one is not kept as a gap there."""
-    core = assistant(context)
-    text, private = groups.addressed_text(update, context), groups.private(update)
-    intent = core.intents.classify(text)
-    if not private and intent is not None and intent.name == "outlet":  # a lookup: not for a group
-        await groups.to_private(update, context, "outlet")
+    await _answer(update, context, groups.addressed_text(update, context))
+
+
+async def _answer(update: Update, context: Context, text: str) -> None:
+    private = groups.private(update)
+    reply = assistant(context).ask(text, user_of(update, context), record=private)
+    if reply.private and not private:  # a lookup is not for a group
+        await groups.to_private(update, context, reply.private)
         return
-    await send(update, core.ask(text, user_of(update, context), record=private), context)
+    await send(update, reply, context)
 
 
 async def button(update: Update, context: Context) -> None:
@@ -104,9 +107,7 @@ async def not_text(update: Update, context: Context) -> None:
     message = update.effective_message
     caption = (message.caption or "").strip() if message is not None else ""
     if caption:
-        core = assistant(context)
-        reply = core.ask(caption, user_of(update, context), record=groups.private(update))
-        await send(update, reply, context)
+        await _answer(update, context, caption)
         return
     voice = message is not None and message.voice is not None
     await send(update, Reply(render("not_text", voice=voice)))

@@ -96,3 +96,12 @@ async def test_a_private_prompt_is_not_answered_from_a_group(telegram, storage):
     )
     await telegram.wait_for("sendMessage", count=2)
     assert storage.db.table("lookups").count == 0
+
+
+async def test_an_outlet_question_in_a_groups_photo_caption_goes_private_too(telegram, storage):
+    photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    reply_to = {"reply_to_message": BOT_MESSAGE}
+    _in_group(telegram, None, photo=photo, caption="中通城西网点交工伤保险了吗", **reply_to)
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "请私聊我" in reply.params["text"]
+    assert storage.db.table("lookups").count == 0
