@@ -30,7 +30,7 @@ class _Addressed(filters.MessageFilter):
         if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
             return True
         name = f"@{bot.username}".lower() if bot.username else None
-        return name is not None and name in (message.text or "").lower()
+        return name is not None and name in (message.text or message.caption or "").lower()
 
 
 ADDRESSED = _Addressed()

@@ -8,6 +8,7 @@ from telegram.ext import ConversationHandler
 from bot.handoff_chats import chat_key
 from bot.render import macro_lines, render
 from bot.reply import FORGET, Reply
+from handlers import groups
 from handlers.common import assistant, checkpoint, send, user_of
 from handlers.context import Context
 
@@ -17,10 +18,19 @@ PATTERN = f"^{FORGET}(yes|no)$"
 GUIDE_SESSION = "guide"
 
 
-async def forget_me(update: Update, context: Context) -> None:
+def ask_reply() -> Reply:
     """Ask first: the command is one tap in Telegram's menu, and it takes deadline reminders."""
     buttons = list(zip(macro_lines("forget_ask", "buttons"), (YES, NO), strict=True))
-    await send(update, Reply(render("forget_ask"), buttons=buttons))
+    return Reply(render("forget_ask"), buttons=buttons)
+
+
+async def forget_me(update: Update, context: Context) -> None:
+    """In private only: what is forgotten (a guide's progress, reminders) lives in the private
+    chat, and a group would see the question."""
+    if not groups.private(update):
+        await groups.to_private(update, context, "forgetme")
+        return
+    await send(update, ask_reply())
     # None keeps a guide in progress where it was (the guide registers this handler too).
 
 

@@ -11,7 +11,7 @@ from bot.feedback import without_votes
 from bot.outlets.lookups import POSTER_PREFIX
 from bot.render import render
 from bot.reply import MENU, OUTLET, Reply
-from handlers import groups, reminders
+from handlers import groups, privacy, reminders
 from handlers.application import kind_of
 from handlers.common import assistant, for_another_bot, send, user_of
 from handlers.context import Context
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def start_reply(update: Update, context: Context) -> Reply:
-    """/start, /start outlet|reminders from the private-chat link a group reply gave, or
+    """/start, /start outlet|reminders|forgetme from the private-chat link a group reply gave, or
     /start o<key> from an outlet poster's QR code."""
     core, user = assistant(context), user_of(update, context)
     link = (context.args or [""])[0]
@@ -28,6 +28,8 @@ def start_reply(update: Update, context: Context) -> Reply:
         return core.outlets.prompt(user)
     if link == "reminders":
         return reminders.list_reply(update, context)
+    if link == "forgetme":
+        return privacy.ask_reply()
     if link.startswith(POSTER_PREFIX):
         return core.outlets.from_poster(link, user, core.welcome(user))
     return core.welcome(user)

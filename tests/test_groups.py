@@ -6,7 +6,8 @@ import asyncio
 
 from bench.fakeapi import BOT_USER
 from bot.reply import MENU
-from tests.support.telegram import step
+from bot.storage.database import user_key
+from tests.support.telegram import buttons, step
 
 GROUP, MEMBER = -100200, 8002
 # One of the bot's own messages in the group, for a member to reply to.
@@ -105,3 +106,22 @@ async def test_an_outlet_question_in_a_groups_photo_caption_goes_private_too(tel
     [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
     assert "请私聊我" in reply.params["text"]
     assert storage.db.table("lookups").count == 0
+
+
+async def test_forgetme_in_a_group_points_to_private_and_removes_nothing(telegram, storage, config):
+    key = user_key(config.user_salt, "telegram", MEMBER)
+    storage.set_region(key, "济宁")
+    _in_group(telegram, "/forgetme")
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "请私聊我" in reply.params["text"] and "start=forgetme" in reply.params["text"]
+    assert storage.region(key) == "济宁"
+    telegram.message("/start forgetme", chat_id=MEMBER, user_id=MEMBER)
+    [ask] = await telegram.wait_for("sendMessage", chat_id=MEMBER)
+    assert buttons(ask) == ["forget:yes", "forget:no"]
+
+
+async def test_a_mention_in_a_photo_caption_is_answered(telegram):
+    photo = [{"file_id": "p2", "file_unique_id": "u2", "width": 90, "height": 90}]
+    _in_group(telegram, None, photo=photo, caption="@courier_test_bot 上班路上被车撞了算工伤吗")
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "依据" in reply.params["text"]
