@@ -1,5 +1,7 @@
 """Matching on the held-out paraphrase set, the rules that must never be confused, regions, refusals."""
 
+import re
+
 import pytest
 
 from bench import evaluation
@@ -80,3 +82,11 @@ def test_refusal_offers_three_topics_when_close(matcher):
     assert not m.answered or m.score >= matcher.threshold
     if not m.answered:
         assert 1 <= len(m.suggestions) <= 3
+
+
+def test_every_question_a_refusal_suggests_is_answered(assistant, kb):
+    """A refusal that says "可以问我“…”" must point to a question the bot answers."""
+    suggested = [q for s in kb.out_of_scope for q in re.findall(r"问我“([^”]+)”", s.where)]
+    assert suggested
+    for question in suggested:
+        assert assistant.understand(question, None).match.answered, question
