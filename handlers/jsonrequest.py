@@ -6,22 +6,60 @@ character. The Bot API takes JSON as well ("application/json"), where the same a
 1.8 KB and is encoded by the json module in C. Measured with `courier-bot bench` (see the README):
 the quoting was the largest single cost of a reply on our side. Uploads (multipart) are left to PTB.
 Integers (ids) are numbers in JSON as the Bot API documents them; nested objects (reply_markup)
-are sent nested, which the Bot API accepts as it accepts their JSON string in a form.
+are sent nested, which the Bot API accepts as it accepts their JSON string in a form. They go
+out through httpcore's connection pool directly (handlers/connections.py says why).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.request import getproxies
 
+import httpcore
 import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-JSON = {"Content-Type": "application/json"}
+from handlers import connections
+
+HEADERS = {"Content-Type": "application/json", "User-Agent": HTTPXRequest.USER_AGENT}
+RAW_HEADERS = [(k.encode(), v.encode()) for k, v in HEADERS.items()]  # httpcore's form
+# A call that did not get through, as httpx and, one level down, httpcore raise it.
+TIMEOUTS = (httpx.TimeoutException, httpcore.TimeoutException)
+POOL_TIMEOUTS = (httpx.PoolTimeout, httpcore.PoolTimeout)
+FAILURES = (
+    httpx.HTTPError,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.ProxyError,
+    httpcore.UnsupportedProtocol,
+)
 
 
 class JsonRequest(HTTPXRequest):
+    """PTB's HTTPXRequest, but a call that fits in JSON goes as JSON, through a lean pool of our
+    own (handlers/connections.py). Behind a proxy, from the arguments or the environment (httpx
+    reads HTTPS_PROXY and the like), or with socket options or HTTP/2, it goes through PTB's httpx
+    client instead, which knows how to use them."""
+
+    def __init__(self, connection_pool_size: int = 1, **kwargs: Any) -> None:
+        super().__init__(connection_pool_size=connection_pool_size, **kwargs)
+        plain = not (kwargs.get("proxy") or kwargs.get("socket_options") or getproxies())
+        plain = plain and kwargs.get("http_version", "1.1") == "1.1"
+        self._size = connection_pool_size
+        self._pool = connections.pool(connection_pool_size) if plain else None
+
+    async def initialize(self) -> None:
+        if self._pool is not None and self._client.is_closed:  # started again after shutdown
+            self._pool = connections.pool(self._size)
+        await super().initialize()
+
+    async def shutdown(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
+        await super().shutdown()
+
     async def do_request(
         self,
         url: str,
@@ -44,24 +82,28 @@ class JsonRequest(HTTPXRequest):
                 pool_timeout,
             )
         timeout = self._client.timeout
-        timeout = httpx.Timeout(
-            connect=_given(connect_timeout, timeout.connect),
-            read=_given(read_timeout, timeout.read),
-            write=_given(write_timeout, timeout.write),
-            pool=_given(pool_timeout, timeout.pool),
-        )
-        headers = {"User-Agent": self.USER_AGENT, **JSON}
+        timeouts = {
+            "connect": _given(connect_timeout, timeout.connect),
+            "read": _given(read_timeout, timeout.read),
+            "write": _given(write_timeout, timeout.write),
+            "pool": _given(pool_timeout, timeout.pool),
+        }
         try:
-            res = await self._client.request(
-                method, url, headers=headers, timeout=timeout, content=body
+            if self._pool is None:
+                res = await self._client.request(
+                    method, url, headers=HEADERS, timeout=httpx.Timeout(**timeouts), content=body
+                )
+                return res.status_code, res.content
+            sent = await self._pool.request(
+                method, url, headers=RAW_HEADERS, content=body, extensions={"timeout": timeouts}
             )
-        except httpx.TimeoutException as err:  # the same mapping as PTB's HTTPXRequest
-            if isinstance(err, httpx.PoolTimeout):
+            return sent.status, sent.content
+        except TIMEOUTS as err:  # the same mapping as PTB's HTTPXRequest
+            if isinstance(err, POOL_TIMEOUTS):
                 raise TimedOut("Pool timeout: all connections are in use; not sent") from err
             raise TimedOut from err
-        except httpx.HTTPError as err:
-            raise NetworkError(f"httpx.{err.__class__.__name__}: {err}") from err
-        return res.status_code, res.content
+        except FAILURES as err:
+            raise NetworkError(f"{type(err).__module__}.{type(err).__name__}: {err}") from err
 
 
 def _utf8_json(request_data: RequestData | None) -> bytes | None:
