@@ -24,6 +24,7 @@ def finder(kb):
         ("我老公去世了", "death"),
         ("人没了", "death"),
         ("评了七级伤残", "grade"),
+        ("退休了又去驿站打工 受伤了算工伤吗", "over_age"),
         ("9级工伤", "grade"),
         ("下班路上出的事", "commute"),
         ("被车撞了对方全责", "traffic"),
@@ -42,9 +43,21 @@ def test_facet_is_found(finder, text, facet):
     assert facet in [f.name for f in finder.find(text)]
 
 
-@pytest.mark.parametrize("text", ["快递丢了怎么办", "今天派件量好大", "电动车被偷了"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "快递丢了怎么办",
+        "今天派件量好大",
+        "电动车被偷了",
+    ],
+)
 def test_no_facet_in_unrelated_text(finder, text):
     assert finder.find(text) == []
+
+
+def test_retirement_as_a_date_is_not_working_past_it(finder):
+    found = [f.name for f in finder.find("领伤残津贴到退休年龄以后怎么办")]
+    assert "over_age" not in found
 
 
 def test_facets_come_in_data_order(finder):
