@@ -17,6 +17,18 @@ from bot.text import clean
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEFAULT_CASES = DATA / "paraphrases.toml"
 ANSWERS = {"benefit"}  # replies that state facts without an FAQ entry
+# The topics whose facts the calculator's reply states (bot/templates/benefit*.j2): for grade n,
+# the subsidy, leaving the job (the provinces set those sums), the wage base, nursing and the pay
+# before grading; for a death, the three death benefits.
+CALCULATED = {
+    "benefit.disability_subsidy",
+    "benefit.leave_job",
+    "benefit.lump_sums_by_province",
+    "benefit.wage_base",
+    "benefit.nursing",
+    "benefit.stop_work_pay",
+    "benefit.death",
+}
 
 
 @dataclass
@@ -75,11 +87,11 @@ def has_facts(text: str, facts: list[str]) -> bool:
 # One message of each kind of reply: the first reply of a kind compiles its templates, a one-off
 # at start that no courier waits for. Not from any set, so no set's own text is cached.
 WARM_UP = (
-    "你好",
-    "七级伤残能拿多少钱",
-    "工亡 丧葬费",
-    "快递员摔伤了怎么报工伤",
-    "今天天气怎么样",
+    "哈喽哈喽",
+    "七级伤残能拿多少钱呀",
+    "工亡了 丧葬费咋算",
+    "快递员摔伤了要怎么报工伤",
+    "明天会下雨吗",
     "？？",
 )
 
@@ -106,8 +118,7 @@ def paraphrases(assistant, cases: list[dict], name: str = "paraphrases") -> Repo
         computed = reply.intent in ANSWERS
         if want:
             right = bool(entry) and entry.topic == want and region in (None, m.region)
-            # The calculator states the statute's benefit figures: right for a benefit topic.
-            right = right or (computed and want.startswith("benefit."))
+            right = right or (computed and want in CALCULATED)
             top3 = right or (bool(m) and want in [e.topic for e, _ in m.ranked[:3]])
         else:  # must decline: right when nothing was answered
             right = top3 = entry is None and not computed

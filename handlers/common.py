@@ -93,27 +93,34 @@ def _short(label: str) -> bool:
 
 async def send(update: Update, reply: Reply, context: Context | None = None) -> None:
     """Send a reply; with `context`, a reply that asks for something (the outlet's name) is
-    remembered in the courier's user_data, persisted with an expiry (handlers/outlets.pending)."""
+    remembered in the courier's user_data, persisted with an expiry (handlers/outlets.pending).
+    In a forum group the reply goes to the topic it was asked in, not to General."""
     if update.effective_chat is None:  # a button on an inline message: no chat to answer in
         return
     chat, bot = update.effective_chat, update.effective_chat.get_bot()
     assert isinstance(bot, ExtBot)  # the Application's bot
-    await post_message(bot, chat.id, reply.text, keyboard_json(reply))
+    message = update.effective_message
+    topic = message.message_thread_id if message and message.is_topic_message else None
+    await post_message(bot, chat.id, reply.text, keyboard_json(reply), topic)
     if context is not None and reply.expects and context.user_data is not None:
         context.user_data[PROMPT] = {"expects": reply.expects, "until": time.time() + PROMPT_TTL}
 
 
 async def post_message(
-    bot: ExtBot[Any], chat_id: int, text: str, markup: dict[str, Any] | None
+    bot: ExtBot[Any],
+    chat_id: int,
+    text: str,
+    markup: dict[str, Any] | None,
+    topic: int | None = None,
 ) -> None:
     """Chat.send_message's call, the same parameters, Defaults (HTML, no link preview) and rate
     limiter, without turning Telegram's answer into a Message: no handler reads it, and PTB's
     Message.de_json of an answer with its keyboard cost about 0.13 ms of an update's 2.4 ms of CPU
     (measured with `courier-bot bench`, README). It goes through Bot._post, the protected step
-    every PTB send method ends in (PTB is pinned; tests/test_jsonrequest.py checks the call is
-    the same). A failed call still raises as before: PTB checks the answer before returning it.
+    every PTB send method ends in (constraints.txt pins PTB's version; tests/test_jsonrequest.py
+    checks the call is the same). A failed call still raises as before: PTB checks the answer before returning it.
     Arbitrary callback data, which would need the Message, is off in this bot."""
-    data: dict[str, Any] = {"chat_id": chat_id, "text": text}
+    data: dict[str, Any] = {"chat_id": chat_id, "text": text, "message_thread_id": topic}
     for name in DEFAULTED:  # what send_message's unset parameters become (None ones are dropped)
         data[name] = getattr(bot.defaults, name) if bot.defaults else None
     data["reply_markup"] = markup

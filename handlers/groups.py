@@ -5,6 +5,8 @@ a link that starts it there."""
 
 from __future__ import annotations
 
+import re
+
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, filters
 
@@ -42,11 +44,12 @@ async def ignore(update: Update, context: Context) -> None:
 
 
 def addressed_text(update: Update, context: Context) -> str:
-    """A message's text without the @mention of this bot."""
+    """A message's text (or a photo's caption) without the @mention of this bot, in any case:
+    Telegram usernames are case-insensitive, and so is the filter above."""
     message = update.effective_message
-    text = message.text if message is not None and message.text else ""
+    text = (message.text or message.caption or "") if message is not None else ""
     if context.bot.username:
-        text = text.replace(f"@{context.bot.username}", " ")
+        text = re.sub(rf"@{re.escape(context.bot.username)}\b", " ", text, flags=re.IGNORECASE)
     return text.strip()
 
 

@@ -45,7 +45,8 @@ class JsonRequest(HTTPXRequest):
 
     def __init__(self, connection_pool_size: int = 1, **kwargs: Any) -> None:
         super().__init__(connection_pool_size=connection_pool_size, **kwargs)
-        plain = not (kwargs.get("proxy") or kwargs.get("socket_options") or getproxies())
+        special = ("proxy", "socket_options", "httpx_kwargs")  # what only httpx's client knows
+        plain = not any(kwargs.get(k) for k in special) and not _proxy_in_environment()
         plain = plain and kwargs.get("http_version", "1.1") == "1.1"
         self._size = connection_pool_size
         self._pool = connections.pool(connection_pool_size) if plain else None
@@ -56,9 +57,11 @@ class JsonRequest(HTTPXRequest):
         await super().initialize()
 
     async def shutdown(self) -> None:
-        if self._pool is not None:
-            await self._pool.aclose()
-        await super().shutdown()
+        try:
+            if self._pool is not None:
+                await self._pool.aclose()
+        finally:
+            await super().shutdown()
 
     async def do_request(
         self,
@@ -104,6 +107,12 @@ class JsonRequest(HTTPXRequest):
             raise TimedOut from err
         except FAILURES as err:
             raise NetworkError(f"{type(err).__module__}.{type(err).__name__}: {err}") from err
+
+
+def _proxy_in_environment() -> bool:
+    """Whether HTTP(S)_PROXY or ALL_PROXY is set (httpx would use it). NO_PROXY alone, common in
+    containers, is no proxy: getproxies() lists it too, under "no"."""
+    return any(scheme in ("http", "https", "all") for scheme in getproxies())
 
 
 def _utf8_json(request_data: RequestData | None) -> bytes | None:

@@ -42,6 +42,9 @@ async def confirm(update: Update, context: Context) -> int | None:
     if query.data != YES:
         await send(update, Reply(render("forget_kept")))
         return None  # a guide in progress goes on
+    if not groups.private(update):  # an old or forged button in a group: not there
+        await groups.to_private(update, context, "forgetme")
+        return None
     removed = _remove(update, context)
     await checkpoint(update, context, ConversationHandler.END)  # gone before we say so
     await send(update, Reply(render("forgotten", **removed)))

@@ -107,7 +107,7 @@ async def not_text(update: Update, context: Context) -> None:
     """A photo with a caption is answered by its caption (这是我的诊断书，算工伤吗); anything else,
     a voice message included, gets a kind request for text."""
     message = update.effective_message
-    caption = (message.caption or "").strip() if message is not None else ""
+    caption = groups.addressed_text(update, context) if message and message.caption else ""
     if caption:
         await _answer(update, context, caption)
         return

@@ -324,9 +324,14 @@ def test_parse_command_arguments(text, expected):
             Request("death", wage=5000.0, average=7000.0, income=50000.0),
         ),
         ("工亡待遇 可支配收入5万", Request("death", income=50000.0)),
+        ("丈夫送件时意外身亡，老板失联了，能赔多少", Request("death")),  # the boss is missing
+        (
+            "网点老板失联了 我评了九级伤残 月工资5000能赔多少",
+            Request("grade", grade=9, wage=5000.0),
+        ),
     ],
 )
-def test_parse_death(text, expected):
+def test_parse_death_and_a_missing_boss(text, expected):
     assert parse(text) == expected
 
 

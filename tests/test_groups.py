@@ -125,3 +125,33 @@ async def test_a_mention_in_a_photo_caption_is_answered(telegram):
     _in_group(telegram, None, photo=photo, caption="@courier_test_bot 上班路上被车撞了算工伤吗")
     [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
     assert "依据" in reply.params["text"]
+
+
+async def test_in_a_forum_group_the_reply_goes_to_the_topic_asked_in(telegram):
+    telegram.message(
+        "@courier_test_bot 上班路上被车撞了算工伤吗",
+        chat_id=GROUP,
+        user_id=MEMBER,
+        chat_type="supergroup",
+        is_topic_message=True,
+        message_thread_id=77,
+    )
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert int(reply.params["message_thread_id"]) == 77 and "依据" in reply.params["text"]
+
+
+async def test_a_caption_mention_in_any_case_is_taken_off_before_reading(telegram):
+    photo = [{"file_id": "p3", "file_unique_id": "u3", "width": 90, "height": 90}]
+    _in_group(telegram, None, photo=photo, caption="@Courier_Test_Bot 你好")
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "没有把握" not in reply.params["text"]
+    assert "menu:qa" in buttons(reply)  # the greeting's menu
+
+
+async def test_a_forget_yes_pressed_in_a_group_deletes_nothing(telegram, storage, config):
+    key = user_key(config.user_salt, "telegram", MEMBER)
+    storage.set_region(key, "济宁")
+    telegram.callback("forget:yes", chat_id=GROUP, user_id=MEMBER, chat_type="group")
+    [reply] = await telegram.wait_for("sendMessage", chat_id=GROUP)
+    assert "请私聊我" in reply.params["text"]
+    assert storage.region(key) == "济宁"

@@ -102,6 +102,20 @@ async def test_a_reply_is_the_call_chat_send_message_makes():
         await api.stop()
 
 
+PROXY_VARIABLES = [
+    f"{scheme}_{kind}" for scheme in ("http", "https", "all", "no") for kind in ("proxy", "PROXY")
+]
+
+
+def _pooled(monkeypatch) -> JsonRequest:
+    """A JsonRequest that goes through our pool (no proxy in the environment), checked to."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    request = JsonRequest()
+    assert request._pool is not None
+    return request
+
+
 async def _closing_server(answered: list[int]) -> asyncio.Server:
     """Answers each request on a connection, then closes it without saying so (no
     "Connection: close"), as a server does when a kept-alive connection times out."""
@@ -122,13 +136,13 @@ async def _closing_server(answered: list[int]) -> asyncio.Server:
     return await asyncio.start_server(serve, "127.0.0.1", 0)
 
 
-async def test_a_connection_the_server_closed_is_not_used_again():
+async def test_a_connection_the_server_closed_is_not_used_again(monkeypatch):
     """Our pool's cheap "is it readable?" (handlers/connections.py) must still see an idle
     connection the server has closed: the next call opens a new one instead of failing."""
     answered: list[int] = []
     server = await _closing_server(answered)
     port = server.sockets[0].getsockname()[1]
-    request = JsonRequest()
+    request = _pooled(monkeypatch)
     await request.initialize()
     try:
         data = RequestData()  # no parameters: the body "{}", through our pool
@@ -216,7 +230,7 @@ async def test_over_tls_our_pool_checks_the_certificate(tmp_path, monkeypatch, t
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
     url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/x"
-    request = JsonRequest()
+    request = _pooled(monkeypatch)
     await request.initialize()
     try:
         if trusted:
@@ -230,3 +244,13 @@ async def test_over_tls_our_pool_checks_the_certificate(tmp_path, monkeypatch, t
         await request.shutdown()
         server.close()
         await server.wait_closed()
+
+
+def test_no_proxy_alone_keeps_our_pool(monkeypatch):
+    """NO_PROXY (common in containers) names hosts to reach directly: no proxy is in use."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "localhost,127.0.0.1")
+    assert JsonRequest()._pool is not None
+    monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")
+    assert JsonRequest()._pool is None

@@ -94,9 +94,11 @@ _DEATH = re.compile(r"工亡|死亡|去世|过世|身亡")
 _DEATH_MONEY = re.compile(
     r"赔|补助|补偿|抚恤|丧葬|待遇|多少钱|能拿|能领|拿多少|领多少|给多少|怎么算"
 )
-# Someone missing is not (yet) dead: 下落不明 has its own rule (an advance, then 工亡 after a
+# A worker missing is not (yet) dead: 下落不明 has its own rule (an advance, then 工亡 after a
 # court ruling), which the FAQ answers; the death benefits would take the death for granted.
-_MISSING = re.compile(r"失联|失踪|下落不明|找不到人|没找到人|没找着")
+# Only where no death is stated: 丈夫身亡，老板失联了 still asks for the death benefits.
+_MISSING = re.compile(r"失联|失踪|下落不明")
+_DIED = re.compile(r"死亡|去世|过世|身亡")
 MIN_MONEY, MAX_MONEY = 100, 100_000_000  # below 100 yuan it is not a wage someone typed
 
 
@@ -159,9 +161,12 @@ def parse(text: str, *, command: bool = False) -> Request | None:
     wage, text = _take(_WAGE, text)
     if wage is None:
         wage, text = _take(_WAGE_AFTER, text)
-    if _MISSING.search(text) and not command:
-        return None
-    if _DEATH.search(text) and (command or _DEATH_MONEY.search(text) or income or average):
+    missing = _MISSING.search(text) and not _DIED.search(text) and not command
+    if (
+        _DEATH.search(text)
+        and not missing
+        and (command or _DEATH_MONEY.search(text) or income or average)
+    ):
         return Request("death", wage=wage, average=average, income=income)
     grade = _find_grade(text, command)
     if command:
