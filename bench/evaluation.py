@@ -107,31 +107,37 @@ def _run(assistant, text: str, region: str | None):
     return reply, (time.perf_counter() - start) * 1000
 
 
+def _entry(reply):
+    return reply.match.entry if reply.match else None
+
+
+def _answered(reply) -> bool:
+    """An FAQ entry answered, or a computed benefit (ANSWERS)."""
+    return _entry(reply) is not None or reply.intent in ANSWERS
+
+
+def _outcome(
+    q: str, reply, ms: float, right: bool, top3: bool, needs_followups: bool = False
+) -> Outcome:
+    entry = _entry(reply)
+    got = entry.id if entry else (reply.intent or "")
+    return Outcome(q, _answered(reply), right, top3, ms, got, needs_followups)
+
+
 def paraphrases(assistant, cases: list[dict], name: str = "paraphrases") -> Report:
     """Short phrasings labelled with a topic ("" = must decline) and maybe a region."""
     report = Report(name)
     for case in cases:
         reply, ms = _run(assistant, case["q"], case.get("region"))
-        m = reply.match
-        entry = m.entry if m else None
+        m, entry = reply.match, _entry(reply)
         want, region = case["topic"], case.get("expect_region")
-        computed = reply.intent in ANSWERS
         if want:
             right = bool(entry) and entry.topic == want and region in (None, m.region)
-            right = right or (computed and want in CALCULATED)
+            right = right or (reply.intent in ANSWERS and want in CALCULATED)
             top3 = right or (bool(m) and want in [e.topic for e, _ in m.ranked[:3]])
         else:  # must decline: right when nothing was answered
-            right = top3 = entry is None and not computed
-        report.outcomes.append(
-            Outcome(
-                case["q"],
-                bool(entry) or computed,
-                right,
-                top3,
-                ms,
-                entry.id if entry else (reply.intent or ""),
-            )
-        )
+            right = top3 = not _answered(reply)
+        report.outcomes.append(_outcome(case["q"], reply, ms, right, top3))
     return report
 
 
@@ -140,25 +146,15 @@ def real(assistant, items: list[dict], name: str) -> Report:
     report = Report(name)
     for item in items:
         reply, ms = _run(assistant, item["text"], item.get("region"))
-        m = reply.match
-        entry = m.entry if m else None
-        answered = bool(entry) or reply.intent in ANSWERS  # a computed benefit answers too
-        text = plain(reply.text)
-        right = answered and has_facts(text, item["facts"])
+        m, entry = reply.match, _entry(reply)
+        right = _answered(reply) and has_facts(plain(reply.text), item["facts"])
         wanted = {e.topic for e in map(assistant.matcher.entry, item["ids"]) if e}  # any region
         ranked = {e.topic for e, _ in (m.ranked[:3] if m else [])}
         top3 = bool(wanted & ranked) or (entry is not None and entry.topic in wanted)
         alone = bool(entry) and has_facts(entry.title + entry.answer, item["facts"])
+        needs_followups = right and bool(entry) and not alone
         report.outcomes.append(
-            Outcome(
-                item["text"],
-                answered,
-                right,
-                top3 or right,
-                ms,
-                entry.id if entry else (reply.intent or ""),
-                needs_followups=right and bool(entry) and not alone,
-            )
+            _outcome(item["text"], reply, ms, right, top3 or right, needs_followups)
         )
     return report
 
@@ -168,18 +164,8 @@ def declines(assistant, items: list[dict], name: str) -> Report:
     report = Report(name)
     for item in items:
         reply, ms = _run(assistant, item["text"], None)
-        entry = reply.match.entry if reply.match else None
-        answered = bool(entry) or reply.intent in ANSWERS
-        report.outcomes.append(
-            Outcome(
-                item["text"],
-                answered,
-                not answered,
-                not answered,
-                ms,
-                entry.id if entry else (reply.intent or ""),
-            )
-        )
+        declined = not _answered(reply)
+        report.outcomes.append(_outcome(item["text"], reply, ms, declined, declined))
     return report
 
 

@@ -14,6 +14,7 @@ import itertools
 import multiprocessing
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from telegram import Update
@@ -103,7 +104,9 @@ def drive(make_app, messages: list[tuple[int, str]], latency: float = 0.0) -> di
     takes to answer each call, as a real round trip to Telegram does."""
     ctx = multiprocessing.get_context("spawn")
     ours, theirs = ctx.Pipe()
-    server = ctx.Process(target=serve_burst, args=(theirs, messages, 120.0, latency), daemon=True)
+    server = ctx.Process(
+        target=serve_burst, args=(theirs, messages), kwargs={"latency": latency}, daemon=True
+    )
     server.start()
     try:
         result = asyncio.run(_serve_until_done(make_app, ours))
@@ -111,6 +114,15 @@ def drive(make_app, messages: list[tuple[int, str]], latency: float = 0.0) -> di
         server.join(timeout=10)
     result["rss_mb"] = _memory_mb("VmRSS")
     return result
+
+
+def our_app(cfg: Config, assistant: Assistant) -> Callable[[str], Application]:
+    """drive()'s make_app for this bot: `cfg`'s Application, at the fake server's base_url."""
+
+    def make(base_url: str) -> Application:
+        return app_mod.build(dataclasses.replace(cfg, base_url=base_url), assistant)
+
+    return make
 
 
 def _memory_mb(field: str) -> float:
@@ -154,12 +166,7 @@ def main(config: Config, couriers: int = 1000, each: int = 2) -> int:
         cfg = dataclasses.replace(
             config, token=TOKEN, database=Path(tmp) / "bench.db", rate_limiter=False
         )
-        storage = Storage(cfg.database)
-        assistant = Assistant(cfg, storage, kb)
-
-        def ours(base_url: str) -> Application:
-            return app_mod.build(dataclasses.replace(cfg, base_url=base_url), assistant)
-
+        ours = our_app(cfg, Assistant(cfg, Storage(cfg.database), kb))
         runs: dict[str, list[dict]] = {"echo": [], "ours": []}
         for _ in range(ROUNDS):  # interleaved, so a busy moment hurts both alike
             runs["echo"].append(drive(echo_app, messages))
@@ -205,14 +212,7 @@ def _limited(config: Config, kb, qs: list[str]) -> None:
                 rate_limiter=True,
                 concurrent_updates=concurrent,
             )
-            assistant = Assistant(cfg, Storage(cfg.database), kb)
-
-            def limited(
-                base_url: str, cfg: Config = cfg, assistant: Assistant = assistant
-            ) -> Application:
-                return app_mod.build(dataclasses.replace(cfg, base_url=base_url), assistant)
-
-            r = drive(limited, messages, latency)
+            r = drive(our_app(cfg, Assistant(cfg, Storage(cfg.database), kb)), messages, latency)
         print(
             f"rate limiter on ({cfg.sends_per_second:g}/s), {latency * 1000:.0f} ms per call, "
             f"{concurrent} update(s) at once: {LIMITED_COURIERS} couriers x 2 at once: "

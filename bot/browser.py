@@ -47,28 +47,31 @@ def run(browser: str, url: str, *args: str, timeout: float) -> str:
 
 def print_pdf(browser: str, url: str, pdf: Path, timeout: float) -> Path:
     """Print the page to `pdf` as on paper (page size from its @page rule, no header or footer)."""
-    pdf.unlink(missing_ok=True)  # a PDF left by an earlier run must not pass for this one
-    run(browser, url, "--no-pdf-header-footer", f"--print-to-pdf={pdf}", timeout=timeout)
-    if not pdf.is_file():
-        raise OSError(f"Chromium exited without writing {pdf}")
-    return pdf
+    args = ("--no-pdf-header-footer", f"--print-to-pdf={pdf}")
+    return _written(pdf, browser, url, *args, timeout=timeout)
 
 
 def screenshot(
     browser: str, url: str, png: Path, *args: str, size: str = WINDOW, timeout: float = 120
 ) -> Path:
     """The page as shown in a window of `size` ("width,height"), saved as PNG."""
-    png.unlink(missing_ok=True)
-    run(browser, url, *_window(size), f"--screenshot={png}", *args, timeout=timeout)
-    if not png.is_file():
-        raise OSError(f"Chromium exited without writing {png}")
-    return png
+    args = (*_window(size), f"--screenshot={png}", *args)
+    return _written(png, browser, url, *args, timeout=timeout)
 
 
 def dump_dom(browser: str, url: str, *args: str, size: str = WINDOW, timeout: float = 120) -> str:
     """The page's DOM as serialised after its scripts ran (pass --virtual-time-budget=MS to let
     them finish)."""
     return run(browser, url, *_window(size), "--dump-dom", *args, timeout=timeout)
+
+
+def _written(out: Path, browser: str, url: str, *args: str, timeout: float) -> Path:
+    """`out`, as the run with `args` wrote it."""
+    out.unlink(missing_ok=True)  # a file left by an earlier run must not pass for this one
+    run(browser, url, *args, timeout=timeout)
+    if not out.is_file():
+        raise OSError(f"Chromium exited without writing {out}")
+    return out
 
 
 def _window(size: str) -> tuple[str, ...]:

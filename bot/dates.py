@@ -53,6 +53,11 @@ class DateError(ValueError):
         self.reason = reason  # "format" | "impossible" | "future" | "too_old"
 
 
+def china_month(at: datetime | None = None) -> str:
+    """The month in China (YYYY-MM) of `at`, else this month: lookups and votes count in it."""
+    return (at or datetime.now(CHINA)).astimezone(CHINA).strftime("%Y-%m")
+
+
 def today() -> date:
     return datetime.now(CHINA).date()
 

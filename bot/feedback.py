@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
-from bot.outlets.lookups import china_month
+from bot.dates import china_month
 from bot.render import label, plain, render
 from bot.reply import FEEDBACK, Reply
 from bot.storage.database import remember_entry, stamp

@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from bot.dates import CHINA, working_day_after
-from bot.handoff_chats import chat_key
+from bot.handoff_chats import chat_key, link
 from bot.render import label, render, render_markup
 from bot.reply import HANDOFF, Reply
 from bot.storage.database import remember_entry, stamp
-from bot.storage.sealed import seal, unseal
+from bot.storage.sealed import unseal
 from bot.text import mask_personal
 
 if TYPE_CHECKING:  # types only
@@ -99,8 +99,8 @@ class Tickets:
                     ).lastrowid
                     self.db.execute(
                         "insert into handoff_chats (ticket_id, chat_key, sealed_chat)"
-                        " values (?, ?, ?)",
-                        [ticket_id, chat_key(self.secret, chat_id), seal(self.secret, chat_id)],
+                        " values (:ticket_id, :chat_key, :sealed_chat)",
+                        {"ticket_id": ticket_id} | link(self.secret, chat_id),
                     )
             except sqlite3.IntegrityError:
                 continue  # the number is taken: draw again

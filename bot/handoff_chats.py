@@ -4,14 +4,11 @@ is found by a salted hash of it, since no two seals of one id are alike. No raw 
 
 from __future__ import annotations
 
-import logging
-
 import sqlite_utils
 
 from bot.storage.database import user_key
 from bot.storage.sealed import seal, seal_raw_chats
 
-log = logging.getLogger(__name__)
 CHANNEL = "telegram-chat"  # user_key's channel for the chat a ticket was opened from
 
 
@@ -20,15 +17,12 @@ def chat_key(secret: str, chat_id: int) -> str:
     return user_key(secret, CHANNEL, chat_id)
 
 
+def link(secret: str, chat_id: int) -> dict[str, str]:
+    """How a ticket's chat is stored: the hash that finds it and the sealed id the relay reads."""
+    return {"chat_key": chat_key(secret, chat_id), "sealed_chat": seal(secret, chat_id)}
+
+
 def seal_legacy(db: sqlite_utils.Database, secret: str) -> int:
     """Links stored before m005_sealed_handoff_chats hold the raw chat id: hash and seal it and
     empty the raw one. Returns how many."""
-    sealed = seal_raw_chats(
-        db,
-        "handoff_chats",
-        "ticket_id",
-        lambda chat: {"chat_key": chat_key(secret, chat), "sealed_chat": seal(secret, chat)},
-    )
-    if sealed:
-        log.info("%s handoff chats stored before m005_sealed_handoff_chats: sealed", sealed)
-    return sealed
+    return seal_raw_chats(db, "handoff_chats", "ticket_id", lambda chat: link(secret, chat))

@@ -13,10 +13,8 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.reply import Reply
 from handlers import groups
-from handlers.common import PROMPT, assistant, send, user_of
+from handlers.common import CHANNEL, PROMPT, assistant, send, user_of
 from handlers.context import Context
-
-CHANNEL = "telegram"
 
 
 def outlet_reply(update: Update, context: Context) -> Reply:

@@ -18,9 +18,9 @@ from telegram.ext import BasePersistence, PersistenceInput
 from bot.storage.database import Storage, user_key
 from bot.storage.schema import LEGACY
 from bot.storage.sealed import SealError, scrubbing, seal, unseal
+from handlers.common import CHANNEL  # user data under the same key as user_of gives handlers
 
 log = logging.getLogger(__name__)
-CHANNEL = "telegram"  # user_key's channel for a user: the same key as handlers.common.user_of
 CONVERSATION = "telegram-conversation"  # user_key's channel for a conversation's key
 USER_CACHE = 100_000  # users whose stored JSON is kept in memory (as REGION_CACHE's regions)
 
@@ -57,24 +57,24 @@ class SQLitePersistence(BasePersistence):
     def _seal_legacy(self) -> None:
         """Rows stored before m004_sealed_ids hold raw ids: hash and seal them into the new
         tables and drop the old tables, in one transaction (a crash converts all or nothing)."""
-        users, conversations = (
-            self.db.table(LEGACY + t) for t in ("ptb_user_data", "ptb_conversations")
-        )
-        if not any(t.exists() and t.count for t in (users, conversations)):
+        # m004 kept either table only if it had rows (a missing one has no rows to read)
+        legacy = [self.db.table(LEGACY + t) for t in ("ptb_user_data", "ptb_conversations")]
+        if not any(t.exists() and t.count for t in legacy):
             return
+        users, conversations = legacy
         with scrubbing(self.db):
-            for r in list(users.rows) if users.exists() else []:
+            for r in list(users.rows):
                 self.db.table("ptb_user_data").upsert(
                     {"user_key": self._user(r["user_id"]), "data": r["data"]}, pk="user_key"
                 )
-            for r in list(conversations.rows) if conversations.exists() else []:
+            for r in list(conversations.rows):
                 key = tuple(json.loads(r["key"]))
                 self.db.table("ptb_conversations").upsert(
                     {"name": r["name"], "key_hash": self._conversation(key)}
                     | {"sealed_key": seal(self.secret, key), "state": r["state"]},
                     pk=("name", "key_hash"),
                 )
-            for table in (users, conversations):
+            for table in legacy:
                 if table.exists():  # emptied for good: nothing of it is needed again
                     table.drop()
         log.info("PTB data stored before m004_sealed_ids: Telegram ids hashed and sealed")

@@ -78,7 +78,7 @@ async def question(update: Update, context: Context) -> None:
 async def _answer(update: Update, context: Context, text: str) -> None:
     private = groups.private(update)
     reply = assistant(context).ask(text, user_of(update, context), record=private)
-    if reply.private and not private:  # a lookup is not for a group
+    if reply.private:  # a group's lookup: the core asks for it in private (record=False)
         await groups.to_private(update, context, reply.private)
         return
     await send(update, reply, context)
@@ -88,12 +88,12 @@ async def button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None  # a CallbackQueryHandler's update has a query
     await query.answer()
-    data = query.data or ""
-    if (data == MENU + "outlet" or data.startswith(OUTLET)) and not groups.private(update):
+    data, private = query.data or "", groups.private(update)
+    if (data == MENU + "outlet" or data.startswith(OUTLET)) and not private:
         await groups.to_private(update, context, "outlet")
         return
-    reply = assistant(context).callback(query.data or "", user_of(update, context))
-    if not groups.private(update):  # nothing is stored from a group: no 👍/👎 there
+    reply = assistant(context).callback(data, user_of(update, context))
+    if not private:  # nothing is stored from a group: no 👍/👎 there
         reply = without_votes(reply)
     await send(update, reply, context)
 

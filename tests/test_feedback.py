@@ -12,8 +12,8 @@ import pytest
 
 from bot.assistant import Assistant
 from bot.console import Console
+from bot.dates import china_month
 from bot.feedback import REASONS, Feedback
-from bot.outlets.lookups import china_month
 from bot.render import render
 from tests.support.cli import run_cli
 from tests.support.telegram import buttons, halt, launch, step
@@ -188,7 +188,7 @@ def test_console_votes_are_not_stored(assistant, storage):
 
 
 def test_a_vote_counts_in_chinas_month_as_lookups_do(storage, kb):
-    """One month rule for votes and lookups (bot.outlets.lookups.china_month): 31 October 17:00
+    """One month rule for votes and lookups (bot.dates.china_month): 31 October 17:00
     UTC is 1 November in China."""
     at = datetime(2026, 10, 31, 17, 0, tzinfo=UTC)
     Feedback(storage.db).record(kb.by_id()[ENTRY], 1, None, at)

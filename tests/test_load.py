@@ -7,18 +7,13 @@ import pytest
 
 from bench import load as bench
 from bot.faq.loader import load
-from handlers import app as app_mod
 
 pytestmark = pytest.mark.slow
 
 
 def test_300_couriers_at_once_lose_no_reply(config, assistant):
     messages = bench.load_messages(bench.questions(load()), couriers=300, each=2)
-    cfg = dataclasses.replace(config, rate_limiter=False)
-
-    def ours(base_url):
-        return app_mod.build(dataclasses.replace(cfg, base_url=base_url), assistant)
-
+    ours = bench.our_app(dataclasses.replace(config, rate_limiter=False), assistant)
     result = bench.drive(ours, messages)
     assert result["couriers"] == 300 and result["updates"] == 600
     assert result["lost"] == 0 and result["doubled"] == 0

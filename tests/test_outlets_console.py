@@ -5,7 +5,7 @@ import functools
 import io
 
 from bot.console import Console
-from bot.outlets.lookups import china_month
+from bot.dates import china_month
 from tests.support.cli import run_cli
 
 

@@ -26,15 +26,13 @@ CANDIDATE_KEYS = {"number", "name", "province", "city", "county", "insured", "sc
 def registry(tmp_path_factory):
     """The look-alike list plus 3 000 generated fictional outlets as distractors."""
     tmp = tmp_path_factory.mktemp("lookup")
-    storage = Storage(tmp / "lookup.db")
-    reg = Registry(storage)
     # fictional, but imported as real lists (sample=False): replies give their verdicts
-    jn = outlet_lists.write(tmp / "jn.csv")
-    reg.import_csv(jn, "济宁市邮政管理局（虚构）", "2026-10", sample=False)
+    jn = (outlet_lists.ROWS, "济宁市邮政管理局（虚构）", "2026-10")
+    reg = outlet_lists.registry(tmp / "lookup.db", jn, sample=False)
     generate_outlets(3000, tmp / "noise.csv", seed=1, twins=0)  # the same noise as ever
     reg.import_csv(tmp / "noise.csv", "生成的干扰数据（虚构）", "2026-10", sample=False)
     yield reg
-    storage.close()
+    reg.storage.close()
 
 
 @pytest.mark.parametrize(
@@ -194,13 +192,10 @@ EDGE_ROWS = [  # the names hold words couriers also type around a name (快递�
 
 @pytest.fixture(scope="module")
 def edge_registry(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("edge")
-    storage = Storage(tmp / "edge.db")
-    reg = Registry(storage)
-    csv = outlet_lists.write(tmp / "edge.csv", EDGE_ROWS)
-    reg.import_csv(csv, "济宁市邮政管理局（虚构）", "2026-10", sample=False)
+    edge = (EDGE_ROWS, "济宁市邮政管理局（虚构）", "2026-10")
+    reg = outlet_lists.registry(tmp_path_factory.mktemp("edge") / "edge.db", edge, sample=False)
     yield reg
-    storage.close()
+    reg.storage.close()
 
 
 @pytest.mark.parametrize(
@@ -270,17 +265,13 @@ def twins(tmp_path_factory):
     """The look-alike and near-twin lists plus 20 000 generated outlets (with their own
     near-twins); the generated outlets to query for; every normalised name and how often."""
     tmp = tmp_path_factory.mktemp("twins")
-    storage = Storage(tmp / "twins.db")
-    reg = Registry(storage)
-    rows = outlet_lists.ROWS + outlet_lists.TWIN_ROWS
-    reg.import_csv(
-        outlet_lists.write(tmp / "t.csv", rows), "近似网点（虚构）", "2026-10", sample=False
-    )
+    near = (outlet_lists.ROWS + outlet_lists.TWIN_ROWS, "近似网点（虚构）", "2026-10")
+    reg = outlet_lists.registry(tmp / "twins.db", near, sample=False)
     kept = generate_outlets(GENERATED, tmp / "gen.csv", seed=12)
     reg.import_csv(tmp / "gen.csv", "生成的名单（虚构）", "2026-10", sample=False)
     names = Counter(norm(n) for (n,) in reg.db.execute("select name from outlets order by id"))
     yield reg, kept, names
-    storage.close()
+    reg.storage.close()
 
 
 @pytest.mark.parametrize("query, meant, kind", outlet_lists.TWIN_QUERIES)

@@ -7,8 +7,6 @@ import io
 import pytest
 
 from bot.outlets import report
-from bot.outlets.registry import Registry
-from bot.storage.database import Storage
 from tests.support import outlet_lists
 from tests.support.cli import run_cli
 
@@ -34,13 +32,12 @@ JINING = [  # 山东济宁, 2026-10: 1 of 2 insured, 30 people
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("report")
-    storage = Storage(tmp / "report.db")
-    reg = Registry(storage, retention_days=36500)
-    reg.import_csv(outlet_lists.write(tmp / "sept.csv", SEPT), GX, "2026-09")
-    reg.import_csv(outlet_lists.write(tmp / "oct.csv", OCT), GX, "2026-10")
-    reg.import_csv(
-        outlet_lists.write(tmp / "jn.csv", JINING), "济宁市邮政管理局（测试数据）", "2026-10"
+    reg = outlet_lists.registry(
+        tmp_path_factory.mktemp("report") / "report.db",
+        (SEPT, GX, "2026-09"),
+        (OCT, GX, "2026-10"),
+        (JINING, "济宁市邮政管理局（测试数据）", "2026-10"),
+        retention_days=36500,
     )
     lookups = (
         [("极兔五一路", None)] * 3
@@ -52,9 +49,9 @@ def registry(tmp_path_factory):
     )
     for query, region in lookups:
         reg.record(reg.lookup(query, region), "k", "test")
-    storage.db.execute("update lookups set at = '2026-10-15T08:00:00+00:00', month = '2026-10'")
+    reg.db.execute("update lookups set at = '2026-10-15T08:00:00+00:00', month = '2026-10'")
     yield reg
-    storage.close()
+    reg.storage.close()
 
 
 def cells(area: report.Area) -> tuple:

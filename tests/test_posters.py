@@ -51,8 +51,7 @@ def outlet_named(registry: Registry, name: str) -> dict:
 
 
 def sample_poster(registry: Registry) -> posters.Poster:
-    (poster,) = posters.posters([outlet_named(registry, "中通快递城西网点")], BOT)
-    return poster
+    return posters.poster(outlet_named(registry, "中通快递城西网点"), BOT)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -75,7 +74,7 @@ def test_real_outlets_get_the_verdict_the_list_gives_and_its_date(registry, tmp_
     registry.import_csv(csv, "济宁市邮政管理局", "2026-09")  # a real list removes the sample
     yes, no = posters.select(registry, None, None, None)
     assert (yes["name"], no["name"]) == ("中通快递任城网点", "韵达快递兖州网点")
-    html = posters.page(posters.posters([yes, no], BOT))
+    html = posters.page([posters.poster(yes, BOT), posters.poster(no, BOT)])
     assert html.count('class="page"') == 2
     assert "✅ 已参加工伤保险" in html and "❌ 名单上未参加工伤保险" in html
     assert html.count("名单来源：济宁市邮政管理局（截至2026-09）") == 2
@@ -116,7 +115,7 @@ def test_the_qr_code_holds_the_deep_link_and_the_key_finds_the_outlet(registry):
     expected = f"https://t.me/{BOT}?start={poster.key}"
     assert poster.link == expected and PAYLOAD.fullmatch(poster.key)
     assert svg_matrix(html) == segno_matrix(expected)
-    other = posters.posters([outlet_named(registry, "中通快递城东网点")], BOT)[0]
+    other = posters.poster(outlet_named(registry, "中通快递城东网点"), BOT)
     assert svg_matrix(html) != segno_matrix(other.link)  # the comparison can tell links apart
     assert registry.by_poster_key(poster.key)["name"] == "中通快递城西网点"
 
@@ -365,7 +364,7 @@ async def test_start_from_a_poster_shows_that_outlet_and_logs_a_poster_lookup(
     telegram, assistant, config
 ):
     registry = assistant.outlets.registry
-    (poster,) = posters.posters([outlet_named(registry, "中通快递城东网点")], BOT)
+    poster = posters.poster(outlet_named(registry, "中通快递城东网点"), BOT)
     payload = poster.link.split("?start=", 1)[1]
     telegram.message(f"/start {payload}", chat_id=COURIER, user_id=COURIER)
     (reply,) = await telegram.wait_for("sendMessage", 1)

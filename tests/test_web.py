@@ -11,7 +11,6 @@ import os
 import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -25,12 +24,12 @@ from datasette_auth_passwords.utils import hash_password, verify_password
 from bot import browser
 from bot import config as config_mod
 from bot.config import Config
-from bot.outlets.lookups import china_month
+from bot.dates import china_month
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage, remember_entry
 from bot.web import metadata, server
 from tests.support import outlet_lists
-from tests.support.cli import run_cli
+from tests.support.cli import run_cli, start_cli
 
 CHROMIUM = browser.find_chromium()
 WAIT_FOR_CHARTS = "--virtual-time-budget=10000"  # ms of page time for the charts' scripts
@@ -505,12 +504,18 @@ def test_the_config_takes_a_hash_never_a_password(tmp_path):
     assert (cfg.web_password_hash, cfg.web_port, cfg.web_host) == (good, 8123, "127.0.0.1")
 
 
+def _config(tmp_path: Path, database: Path) -> Path:
+    """A config for `courier-bot web` on `database`."""
+    config = tmp_path / "web.toml"
+    config.write_text(f'[storage]\ndatabase = "{database}"\n', encoding="utf-8")
+    return config
+
+
 def test_cli_hashes_a_password_and_refuses_an_open_bind(tmp_path):
     made = run_cli("web", "hash-password", stdin=PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
     assert verify_password(PASSWORD, made.stdout.strip())
-    config = tmp_path / "c.toml"
-    config.write_text(f'[storage]\ndatabase = "{tmp_path / "bot.db"}"\n', encoding="utf-8")
+    config = _config(tmp_path, tmp_path / "bot.db")
     refused = run_cli("web", "--host", "0.0.0.0", config=config)
     assert refused.returncode == 2
     assert "refusing to serve on 0.0.0.0 without a password" in refused.stderr
@@ -519,8 +524,7 @@ def test_cli_hashes_a_password_and_refuses_an_open_bind(tmp_path):
 
 @pytest.mark.parametrize("port", ["0", "99999", "-1"])
 def test_cli_refuses_a_port_out_of_range(tmp_path, port):
-    config = tmp_path / "c.toml"
-    config.write_text(f'[storage]\ndatabase = "{tmp_path / "bot.db"}"\n', encoding="utf-8")
+    config = _config(tmp_path, tmp_path / "bot.db")
     refused = run_cli("web", "--port", port, config=config)
     assert refused.returncode == 2, refused.stderr
     assert f"web --port must be a port number from 1 to 65535, not {port}" in refused.stderr
@@ -528,8 +532,7 @@ def test_cli_refuses_a_port_out_of_range(tmp_path, port):
 
 
 def test_cli_refuses_an_empty_host(tmp_path):
-    config = tmp_path / "c.toml"
-    config.write_text(f'[storage]\ndatabase = "{tmp_path / "bot.db"}"\n', encoding="utf-8")
+    config = _config(tmp_path, tmp_path / "bot.db")
     refused = run_cli("web", "--host", "", config=config)
     assert (
         refused.returncode == 2
@@ -539,17 +542,11 @@ def test_cli_refuses_an_empty_host(tmp_path):
 
 def test_cli_prints_an_ipv6_address_in_brackets(filled, tmp_path):
     """`web --host ::1` (local: no password needed) prints an address a browser opens."""
-    config = tmp_path / "web.toml"
-    config.write_text(f'[storage]\ndatabase = "{filled[0]}"\n', encoding="utf-8")
+    config = _config(tmp_path, filled[0])
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("COURIER_BOT_CONFIG",)}
-    command = [sys.executable, "-m", "bot.cli", "--config", str(config), "web"]
-    with subprocess.Popen(
-        [*command, "--host", "::1", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
+    serve = ("web", "--host", "::1", "--port", str(port))
+    with start_cli(
+        *serve, config=config, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     ) as proc:
         assert proc.stdout is not None
         try:
@@ -592,17 +589,12 @@ def _card(dom: str, slug: str) -> str:
 )
 def test_chromium_renders_the_dashboards_charts(filled, tmp_path):
     database, this_month = filled
-    config = tmp_path / "web.toml"
-    config.write_text(f'[storage]\ndatabase = "{database}"\n', encoding="utf-8")
+    config = _config(tmp_path, database)
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("COURIER_BOT_CONFIG",)}
     log = tmp_path / "web.log"
     with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "--config", str(config), "web", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
+        proc = start_cli(
+            "web", "--port", str(port), config=config, stdout=out, stderr=subprocess.STDOUT
         )
     try:
         base = f"http://127.0.0.1:{port}"

@@ -90,7 +90,8 @@ _GRADE_BEFORE = re.compile(
 _GRADE_AFTER = re.compile(r"\s*(?:伤残|残|工伤)")
 _GRADE_CONTEXT = re.compile(r"伤残|残疾|评残|工伤|鉴定|补助金|津贴|赔")
 _GRADE_ALONE = re.compile(r"[\s,，.。!！?？~～吗呢啊呀吧的了我是能拿赔给多少钱怎么算有几个月]*")
-_DEATH = re.compile(r"工亡|死亡|去世|过世|身亡")
+_DIED = re.compile(r"死亡|去世|过世|身亡")  # a death stated; 工亡 may name only the benefits
+_DEATH = re.compile(r"工亡|" + _DIED.pattern)
 _DEATH_MONEY = re.compile(
     r"赔|补助|补偿|抚恤|丧葬|待遇|多少钱|能拿|能领|拿多少|领多少|给多少|怎么算"
 )
@@ -98,7 +99,6 @@ _DEATH_MONEY = re.compile(
 # court ruling), which the FAQ answers; the death benefits would take the death for granted.
 # Only where no death is stated: 丈夫身亡，老板失联了 still asks for the death benefits.
 _MISSING = re.compile(r"失联|失踪|下落不明")
-_DIED = re.compile(r"死亡|去世|过世|身亡")
 MIN_MONEY, MAX_MONEY = 100, 100_000_000  # below 100 yuan it is not a wage someone typed
 
 
@@ -128,14 +128,11 @@ def _grade_value(token: str) -> int:
 def _find_grade(text: str, command: bool) -> int | None:
     """The one grade the text names; None when it names none, or several (一级重还是十级重,
     十级能升九级吗: about the grades themselves, not the amounts for one of them)."""
-    named = {_grade_value(g) for g in _GRADE.findall(text)} | {
-        _grade_value(g) for g in _GRADE_NAMED.findall(text)
-    }
-    if len(named) > 1 and not command:
+    named = _GRADE_NAMED.findall(text)
+    if len({_grade_value(g) for g in _GRADE.findall(text) + named}) > 1 and not command:
         return None
-    m = _GRADE_NAMED.search(text)
-    if m:
-        return _grade_value(m.group(1))
+    if named:
+        return _grade_value(named[0])
     for m in _GRADE.finditer(text):
         rest = text[: m.start()] + text[m.end() :]
         if (

@@ -3,7 +3,6 @@ A reminder's chat id is stored sealed (bot/storage/sealed.py), its courier as th
 
 from __future__ import annotations
 
-import logging
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,7 +12,6 @@ from bot.render import render
 from bot.storage.database import Storage, now
 from bot.storage.sealed import SealError, seal, seal_raw_chats, unseal
 
-log = logging.getLogger(__name__)
 DAYS_BEFORE = (7, 1)
 AT = time(9, 0)  # China time: a reminder at breakfast, not at midnight
 
@@ -68,15 +66,8 @@ class Reminders:
     def __init__(self, storage: Storage, secret: str):
         self.db = storage.db  # the reminders table: bot/storage/schema.py
         self.secret = secret  # [privacy] user_salt: seals the chat ids
-        self._seal_legacy()
-
-    def _seal_legacy(self) -> None:
-        """Reminders stored before m004_sealed_ids hold the raw chat id: seal it, delete the raw."""
-        sealed = seal_raw_chats(
-            self.db, "reminders", "id", lambda chat: {"sealed_chat": seal(self.secret, chat)}
-        )
-        if sealed:
-            log.info("%s reminders stored before m004_sealed_ids: chat ids sealed", sealed)
+        # Reminders stored before m004_sealed_ids hold the raw chat id: seal it, delete the raw.
+        seal_raw_chats(self.db, "reminders", "id", lambda chat: {"sealed_chat": seal(secret, chat)})
 
     def chat(self, row: dict) -> int | None:
         """The chat a reminder goes to; None if another [privacy] user_salt sealed it: such a

@@ -14,7 +14,7 @@ from pathlib import Path
 from bot import regions
 from bot.config import bot_username
 from bot.console import inputs
-from bot.outlets.lookups import china_month
+from bot.dates import china_month
 from bot.outlets.reading import OutletImportError
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage, user_key

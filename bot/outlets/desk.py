@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from bot import regions
 from bot.config import Config
+from bot.dates import china_month
 from bot.limits import PerUserLimit
 from bot.outlets import premium as premium_mod
-from bot.outlets.lookups import POSTER, QUERY_MAX, china_month
+from bot.outlets.lookups import POSTER, QUERY_MAX
 from bot.outlets.names import OUTLET_WORDS, brands_in, query_of
 from bot.outlets.registry import Registry
 from bot.outlets.report import build as build_report

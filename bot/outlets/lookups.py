@@ -14,7 +14,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bot.dates import CHINA  # report months are China's months
+from bot.dates import china_month  # report months are China's months
 from bot.outlets.search import INSURED, NOT_INSURED, SELECT, LookupResult
 from bot.storage.database import now
 from bot.text import mask_personal
@@ -32,11 +32,6 @@ _POSTER_KEY = re.compile(r"o([1-9][0-9]{0,11})-([a-z2-7]{6})")
 def mask(query: str) -> str:
     """The query as logged: at most QUERY_MAX characters, phone and ID-card numbers blanked."""
     return mask_personal(query)[:QUERY_MAX]
-
-
-def china_month(at: datetime | None = None) -> str:
-    """The month in China (YYYY-MM) of `at`, else this month: lookups and votes count in it."""
-    return (at or datetime.now(CHINA)).astimezone(CHINA).strftime("%Y-%m")
 
 
 def poster_key(outlet: dict) -> str:

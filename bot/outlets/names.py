@@ -70,8 +70,6 @@ GENERIC_WORDS = [
     "末端",
     *KIND_WORDS,
 ]
-# The same, as one regex alternation, longest first.
-GENERIC_PATTERN = "|".join(re.escape(w) for w in sorted(GENERIC_WORDS, key=len, reverse=True))
 GENERIC_ENDINGS = "店点部站"  # only as the last character: 东部新城 keeps its 部
 # What couriers add around an outlet's name in a query (data); removed before searching, and
 # before a question about an outlet ("…交没交工伤保险") is looked up and logged. Words that may
@@ -160,9 +158,11 @@ _PLACE_NEXT = set("路街道巷村镇里桥")  # a brand word followed by these 
 
 
 def _alternatives(words: list[str]) -> str:
+    """The words as one regex alternation, longest first."""
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+GENERIC_PATTERN = _alternatives(GENERIC_WORDS)
 _ANYWHERE = _alternatives(QUERY_FILLERS)
 _EDGE = _alternatives(NAME_EDGE_FILLERS)
 _INSURANCE = "工伤|社保|保险"
@@ -260,7 +260,7 @@ def _without_brands(text: str, brands: set[str] | None) -> str:
 
 
 # === what a query says about which outlet ========================================================
-_KIND = re.compile("|".join(sorted(KIND_WORDS, key=len, reverse=True)))
+_KIND = re.compile(_alternatives(KIND_WORDS))
 _ORDINAL = re.compile(
     r"第?([一二两三四五六七八九十]|\d{1,2})(?:号店|分部|分店|部|店)|第?([一二两三四五六七八九十]|\d)$"
 )

@@ -85,18 +85,18 @@ def poster(outlet: dict, bot_username: str) -> Poster:
     return Poster(outlet, key, deep_link(bot_username, key))
 
 
-def posters(outlets: Iterable[dict], bot_username: str) -> list[Poster]:
-    return [poster(o, bot_username) for o in outlets]
-
-
 def page(items: list[Poster]) -> str:
     """One HTML document with an A4 page per poster."""
-    title = items[0].outlet["name"] if len(items) == 1 else None
-    return render("poster.html", pages=[_page(p) for p in items], title=title)
+    return _html([_page(p) for p in items])
 
 
 def _page(p: Poster) -> dict:
     return {"o": p.outlet, "link": p.link, "qr": qr_svg(p.link)}
+
+
+def _html(pages: list[dict]) -> str:
+    title = pages[0]["o"]["name"] if len(pages) == 1 else None
+    return render("poster.html", pages=pages, title=title)
 
 
 def write(
@@ -109,10 +109,11 @@ def write(
 
     def pages() -> Iterator[dict]:
         for p in items:
-            (folder / p.file_name).write_text(page([p]), encoding="utf-8")
+            entry = _page(p)  # its QR code drawn once, for its own file and for posters.html
+            (folder / p.file_name).write_text(_html([entry]), encoding="utf-8")
             if each:
                 each(p)
-            yield _page(p)
+            yield entry
 
     every = folder / "posters.html"
     with every.open("w", encoding="utf-8") as out:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -19,6 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+log = logging.getLogger(__name__)
 # Binds the derived key to this one use: user_key() hashes with the salt itself, so the two never
 # share a key. Changing it makes every sealed id unreadable.
 INFO = b"courier-bot sealed telegram ids v1"
@@ -71,7 +73,8 @@ def seal_raw_chats(
 ) -> int:
     """Rows of `table` stored before chat ids were sealed hold `chat_id` raw: write the columns
     `columns(chat_id)` gives instead (the sealed id, a lookup hash) and empty `chat_id`, in one
-    transaction with secure deletion (a crash converts all or nothing). Returns how many."""
+    transaction with secure deletion (a crash converts all or nothing). Returns how many, and
+    logs them."""
     raw = db.execute(f"select {pk}, chat_id from {table} where chat_id is not null").fetchall()
     if not raw:
         return 0
@@ -83,4 +86,5 @@ def seal_raw_chats(
                 f"update {table} set {assignments}, chat_id = null where {pk} = ?",
                 [*values.values(), key],
             )
+    log.info("%s rows of %s stored with a raw chat id: sealed", len(raw), table)
     return len(raw)

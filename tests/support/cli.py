@@ -14,12 +14,20 @@ _FROM_ENVIRONMENT = ("TELEGRAM_BOT_TOKEN", "COURIER_BOT_CONFIG")
 def run_cli(
     *args: str, config: Path | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in _FROM_ENVIRONMENT}
-    command = [
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *(["--config", str(config)] if config else []),
-        *args,
-    ]
-    return subprocess.run(command, input=stdin, capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        _command(args, config), input=stdin, capture_output=True, text=True, env=_env(), timeout=60
+    )
+
+
+def start_cli(*args: str, config: Path | None = None, **options) -> subprocess.Popen:
+    """`courier-bot` started in the background (a server), as run_cli runs it; `options` are
+    Popen's (where its output goes)."""
+    return subprocess.Popen(_command(args, config), env=_env(), **options)
+
+
+def _command(args: tuple[str, ...], config: Path | None) -> list[str]:
+    return [sys.executable, "-m", "bot.cli", *(["--config", str(config)] if config else []), *args]
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in _FROM_ENVIRONMENT}

@@ -1,8 +1,12 @@
-"""Fictional outlet lists for the outlet tests (every outlet, number and company here is made up)."""
+"""Fictional outlet lists for the outlet tests (every outlet, number and company here is made up),
+and a registry with lists of them imported."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from bot.outlets.registry import Registry
+from bot.storage.database import Storage
 
 HEADER = (
     "网点名称,品牌,所属企业,许可证号或备案号,类型,省份,城市,区县,地址,是否参保,参保时间,参保人数"
@@ -41,6 +45,21 @@ def write(
 ) -> Path:
     path.write_bytes(csv_text(rows, header).encode(encoding))
     return path
+
+
+def registry(
+    database: Path,
+    *lists: tuple[list[str], str, str],
+    sample: bool | None = None,
+    **options: int,
+) -> Registry:
+    """A registry (Registry's `options`) on a new database with `lists` imported in turn, each
+    (rows, source, as_of) as a CSV file beside it; close its storage when done."""
+    reg = Registry(Storage(database), **options)
+    for i, (rows, source, as_of) in enumerate(lists):
+        path = write(database.with_name(f"list{i}.csv"), rows)
+        reg.import_csv(path, source, as_of, sample=sample)
+    return reg
 
 
 # Near-twins as officials' lists have them: one brand and place, told apart only by 服务部 /
