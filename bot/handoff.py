@@ -87,11 +87,13 @@ class Tickets:
         self._entry = entry  # an FAQ entry by id: its title is kept for the web view
 
     def create(self, question: Question, chat_id: int, at: datetime) -> dict:
-        """A new open ticket with a number no other ticket has."""
+        """A new open ticket with a number no other ticket has. The closest entry's title is
+        kept in the same transaction: a failed write leaves no ticket that is never posted."""
+        near = self._entry(question.closest) if question.closest else None
         for _ in range(20):
             number = "".join(self._pick(ALPHABET) for _ in range(TICKET_CHARS))
             try:
-                with self.db.conn:
+                with self.db.atomic():
                     ticket_id = self.db.execute(
                         "insert into handoff_tickets (ticket, created_at, region, closest_entry,"
                         " question, status) values (?, ?, ?, ?, ?, 'open')",
@@ -102,11 +104,10 @@ class Tickets:
                         " values (:ticket_id, :chat_key, :sealed_chat)",
                         {"ticket_id": ticket_id} | link(self.secret, chat_id),
                     )
+                    if near is not None:
+                        remember_entry(self.db, near.id, near.title, near.region)
             except sqlite3.IntegrityError:
                 continue  # the number is taken: draw again
-            near = self._entry(question.closest) if question.closest else None
-            if near is not None:
-                remember_entry(self.db, near.id, near.title, near.region)
             row = self.get(ticket_id) if ticket_id is not None else None
             assert row is not None  # just inserted
             return row
@@ -118,7 +119,7 @@ class Tickets:
 
     def posted(self, ticket_id: int, message_id: int) -> None:
         """The ticket's message in the officials' chat: replies to it answer the ticket."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "update handoff_tickets set officials_message_id = ? where id = ?",
                 [message_id, ticket_id],
@@ -126,7 +127,7 @@ class Tickets:
 
     def discard(self, ticket_id: int) -> None:
         """The ticket could not be posted: it never existed for anyone."""
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute("delete from handoff_chats where ticket_id = ?", [ticket_id])
             self.db.execute("delete from handoff_tickets where id = ?", [ticket_id])
 
@@ -162,7 +163,7 @@ class Tickets:
 
     def answer(self, ticket_id: int, text: str, at: datetime) -> bool:
         """The official's reply; False when the ticket is no longer open (answered or closed)."""
-        with self.db.conn:
+        with self.db.atomic():
             return (
                 self.db.execute(
                     "update handoff_tickets set status = 'answered', answer = ?, answered_at = ?"
@@ -177,7 +178,7 @@ class Tickets:
         None when there is nothing to answer (not answered yet, closed, or another chat's)."""
         if not self.linked(ticket_id, chat_id):
             return None
-        with self.db.conn:
+        with self.db.atomic():
             done = self.db.execute(
                 "update handoff_tickets set followup = ? where id = ? and status = 'answered'",
                 [mask_personal(text)[:QUESTION_MAX], ticket_id],
@@ -203,7 +204,7 @@ class Tickets:
         ]
 
     def notified(self, ticket_id: int, at: datetime) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "update handoff_tickets set overdue_notified_at = ? where id = ?",
                 [stamp(at), ticket_id],
@@ -224,7 +225,7 @@ class Tickets:
         return rows
 
     def _close(self, ticket_id: int, status: str, at: datetime) -> None:
-        with self.db.conn:
+        with self.db.atomic():
             self.db.execute(
                 "update handoff_tickets set status = ?, closed_at = ? where id = ?",
                 [status, stamp(at), ticket_id],

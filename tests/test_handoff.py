@@ -397,3 +397,26 @@ async def test_a_chat_sealed_under_another_salt_gets_no_reply_and_nothing_breaks
         assert f"人工回复（工单 {number}）" in relayed.params["text"]
     finally:
         await halt(app)
+
+
+def test_a_ticket_whose_entry_title_cannot_be_kept_is_not_kept(storage, monkeypatch):
+    """The closest entry's title is written with the ticket: if that write fails, no ticket
+    stays behind that the officials' chat never saw."""
+    entry = Assistant(config_mod.Config(), storage).matcher.entry("national.apply.who_when")
+    assert entry is not None
+    tickets = Tickets(storage.db, "salt", entry=lambda _id: entry)
+    question = Question("我想问个事", None, entry.id)
+    at = _at("2026-11-02T09:00:00+08:00")
+
+    def disk_full(*_args):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("bot.handoff.remember_entry", disk_full)
+        with pytest.raises(sqlite3.OperationalError):
+            tickets.create(question, 1, at)
+    assert storage.db.table("handoff_tickets").count == 0
+    assert storage.db.table("handoff_chats").count == 0
+    tickets.create(question, 1, at)  # the write works again: ticket and title, together
+    assert storage.db.table("handoff_tickets").count == 1
+    assert storage.db.table("faq_entries").get(entry.id)["title"] == entry.title

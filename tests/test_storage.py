@@ -1,5 +1,11 @@
 """The SQLite file: created on first run, region preferences, gaps without user ids."""
 
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
 from bot.storage.database import Storage, user_key
 
 
@@ -49,3 +55,38 @@ def test_gaps_never_keep_phone_or_id_numbers(assistant, storage, config):
         assert secret not in stored
     assert "###########" in stored and "#" * 18 in stored
     assert b"13812345678" not in config.database.read_bytes()
+
+
+def test_forget_is_all_or_nothing(tmp_path):
+    """A /forgetme that fails half-way leaves everything as it was, so that asking again forgets
+    it all (a trigger stands in for a disk that fails at the last statement)."""
+    storage = Storage(tmp_path / "bot.db")
+    key = user_key("salt", "telegram", 123)
+    storage.set_region(key, "济宁")
+    storage.db.table("lookups").insert({"user_key": key, "query": "中通", "result": "insured"})
+    storage.db.execute(
+        "create trigger fail_unlink before update on lookups begin"
+        " select raise(abort, 'disk failed'); end"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        storage.forget(key)
+    storage._regions.clear()  # read what the file holds, not the cache
+    assert storage.region(key) == "济宁"
+    assert storage.db.table("lookups").count_where("user_key = ?", [key]) == 1
+    storage.db.execute("drop trigger fail_unlink")
+    assert storage.forget(key)["region"] is True
+    assert storage.region(key) is None
+
+
+def test_transactions_use_sqlite_utils_atomic():
+    """`with db.conn:` opens no transaction under sqlite-utils 4 (each statement commits on its
+    own), so a block written that way is not atomic; db.atomic() is."""
+    roots = [Path(__file__).parent.parent / d for d in ("bot", "handlers", "bench")]
+    offenders = [
+        f"{path}:{n}"
+        for root in roots
+        for path in sorted(root.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"with\s+[\w.]*\bconn\s*:", line)
+    ]
+    assert offenders == []

@@ -89,7 +89,7 @@ class Storage:
         removed, as the courier knew it: whether a region was set, the pending reminders
         (cancelled and sent ones were no longer listed), every reminder id (for their jobs), the
         tickets still open or answered."""
-        with self.db.conn:
+        with self.db.atomic():
             tickets = self._forget_chat(chat_key) if chat_key is not None else 0
             region = self.db.execute(
                 "select region from prefs where user_key = ?", [key]
