@@ -106,7 +106,9 @@ class Tickets:
                     )
                     if near is not None:
                         remember_entry(self.db, near.id, near.title, near.region)
-            except sqlite3.IntegrityError:
+            except sqlite3.IntegrityError as exc:
+                if "handoff_tickets.ticket" not in str(exc):
+                    raise  # not a taken number: drawing again would not help
                 continue  # the number is taken: draw again
             row = self.get(ticket_id) if ticket_id is not None else None
             assert row is not None  # just inserted
@@ -178,15 +180,14 @@ class Tickets:
         None when there is nothing to answer (not answered yet, closed, or another chat's)."""
         if not self.linked(ticket_id, chat_id):
             return None
-        with self.db.atomic():
+        with self.db.atomic():  # kept and closed together: a failure leaves it answerable once
             done = self.db.execute(
                 "update handoff_tickets set followup = ? where id = ? and status = 'answered'",
                 [mask_personal(text)[:QUESTION_MAX], ticket_id],
             ).rowcount
-        if not done:
-            return None
-        self._close(ticket_id, "closed", at)
-        return self.get(ticket_id)
+            if done:
+                self._close(ticket_id, "closed", at)
+        return self.get(ticket_id) if done else None
 
     def overdue(self, now: datetime) -> list[dict]:
         """Open tickets the courier has not been told about, unanswered for WORKING_DAYS whole

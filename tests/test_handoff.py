@@ -399,24 +399,44 @@ async def test_a_chat_sealed_under_another_salt_gets_no_reply_and_nothing_breaks
         await halt(app)
 
 
-def test_a_ticket_whose_entry_title_cannot_be_kept_is_not_kept(storage, monkeypatch):
+def test_a_ticket_whose_entry_title_cannot_be_kept_is_not_kept(storage):
     """The closest entry's title is written with the ticket: if that write fails, no ticket
-    stays behind that the officials' chat never saw."""
+    stays behind that the officials' chat never saw, and the failure is not mistaken for a
+    taken ticket number (drawn again and again). A trigger stands in for the failing write."""
     entry = Assistant(config_mod.Config(), storage).matcher.entry("national.apply.who_when")
     assert entry is not None
     tickets = Tickets(storage.db, "salt", entry=lambda _id: entry)
     question = Question("我想问个事", None, entry.id)
     at = _at("2026-11-02T09:00:00+08:00")
-
-    def disk_full(*_args):
-        raise sqlite3.OperationalError("database or disk is full")
-
-    with monkeypatch.context() as patched:
-        patched.setattr("bot.handoff.remember_entry", disk_full)
-        with pytest.raises(sqlite3.OperationalError):
-            tickets.create(question, 1, at)
+    storage.db.execute(
+        "create trigger fail_title before insert on faq_entries begin"
+        " select raise(abort, 'disk failed'); end"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="disk failed"):
+        tickets.create(question, 1, at)
+    storage.db.execute("drop trigger fail_title")
     assert storage.db.table("handoff_tickets").count == 0
     assert storage.db.table("handoff_chats").count == 0
     tickets.create(question, 1, at)  # the write works again: ticket and title, together
     assert storage.db.table("handoff_tickets").count == 1
     assert storage.db.table("faq_entries").get(entry.id)["title"] == entry.title
+
+
+def test_an_answer_back_that_fails_to_close_is_not_kept(storage):
+    """The courier's answer back and the ticket's closing are one write: if closing fails, the
+    answer back is not kept either, and the courier can still send it once."""
+    tickets = Tickets(storage.db, "salt")
+    at = _at("2026-11-02T09:00:00+08:00")
+    ticket = tickets.create(Question("问", None, None), 1, at)
+    assert tickets.answer(ticket["id"], "请打12333", at)
+    storage.db.execute(
+        "create trigger fail_close before delete on handoff_chats begin"
+        " select raise(abort, 'disk failed'); end"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        tickets.answer_back(ticket["id"], 1, "第一次", at)
+    row = tickets.get(ticket["id"])
+    assert (row["status"], row["followup"]) == ("answered", None)
+    storage.db.execute("drop trigger fail_close")
+    assert tickets.answer_back(ticket["id"], 1, "第二次", at)["followup"] == "第二次"
+    assert tickets.answer_back(ticket["id"], 1, "第三次", at) is None  # once only

@@ -2,10 +2,14 @@
 
 import re
 import sqlite3
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.handoff import Question, Tickets
+from bot.handoff_chats import chat_key
 from bot.storage.database import Storage, user_key
 
 
@@ -64,29 +68,52 @@ def test_forget_is_all_or_nothing(tmp_path):
     key = user_key("salt", "telegram", 123)
     storage.set_region(key, "济宁")
     storage.db.table("lookups").insert({"user_key": key, "query": "中通", "result": "insured"})
+    ticket = Tickets(storage.db, "salt").create(Question("问", None, None), 123, datetime.now(UTC))
+    chat = chat_key("salt", 123)
     storage.db.execute(
         "create trigger fail_unlink before update on lookups begin"
         " select raise(abort, 'disk failed'); end"
     )
     with pytest.raises(sqlite3.IntegrityError):
-        storage.forget(key)
+        storage.forget(key, chat)
     storage._regions.clear()  # read what the file holds, not the cache
     assert storage.region(key) == "济宁"
     assert storage.db.table("lookups").count_where("user_key = ?", [key]) == 1
+    assert storage.db.table("handoff_tickets").get(ticket["id"])["status"] == "open"
+    assert storage.db.table("handoff_chats").count_where("chat_key = ?", [chat]) == 1
     storage.db.execute("drop trigger fail_unlink")
-    assert storage.forget(key)["region"] is True
+    assert storage.forget(key, chat)["region"] is True
+    assert storage.region(key) is None
+    assert storage.db.table("handoff_chats").count == 0
+
+
+def test_forget_waits_for_another_process_writing(tmp_path):
+    """/forgetme while another connection holds the write lock (an outlet import, say) waits
+    for it instead of failing: the transaction's first statement is a write."""
+    storage = Storage(tmp_path / "bot.db")
+    key = user_key("salt", "telegram", 123)
+    storage.set_region(key, "济宁")
+    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None, check_same_thread=False)
+    other.execute("begin immediate")
+    release = threading.Timer(0.3, other.execute, ["commit"])
+    release.start()
+    try:
+        assert storage.forget(key)["region"] is True  # busy_timeout covers the 0.3 s
+    finally:
+        release.join()
+        other.close()
     assert storage.region(key) is None
 
 
 def test_transactions_use_sqlite_utils_atomic():
     """`with db.conn:` opens no transaction under sqlite-utils 4 (each statement commits on its
-    own), so a block written that way is not atomic; db.atomic() is."""
+    own), so a block written that way is not atomic; db.atomic() is (and commits itself)."""
     roots = [Path(__file__).parent.parent / d for d in ("bot", "handlers", "bench")]
     offenders = [
         f"{path}:{n}"
         for root in roots
         for path in sorted(root.rglob("*.py"))
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if re.search(r"with\s+[\w.]*\bconn\s*:", line)
+        if re.search(r"\bwith\b.*\bconn\b|\.commit\(\)", line)
     ]
     assert offenders == []

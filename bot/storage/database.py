@@ -89,22 +89,24 @@ class Storage:
         removed, as the courier knew it: whether a region was set, the pending reminders
         (cancelled and sent ones were no longer listed), every reminder id (for their jobs), the
         tickets still open or answered."""
+        # Writes only, each saying what it removed: a transaction that read first could not
+        # wait for another process's write lock (SQLite fails it at once instead).
         with self.db.atomic():
             tickets = self._forget_chat(chat_key) if chat_key is not None else 0
             region = self.db.execute(
-                "select region from prefs where user_key = ?", [key]
-            ).fetchone()
-            rows = self.db.execute(
-                "select id, status from reminders where user_key = ?", [key]
+                "delete from prefs where user_key = ? returning region", [key]
             ).fetchall()
-            self.db.execute("delete from prefs where user_key = ?", [key])
-            self.db.execute("delete from reminders where user_key = ?", [key])
+            rows = sorted(  # RETURNING's order is unspecified
+                self.db.execute(
+                    "delete from reminders where user_key = ? returning id, status", [key]
+                ).fetchall()
+            )
             lookups = self.db.execute(
                 "update lookups set user_key = null where user_key = ?", [key]
             ).rowcount
         self._regions.pop(key, None)
         return {
-            "region": bool(region and region[0]),
+            "region": any(r[0] for r in region),
             "pending": [r[0] for r in rows if r[1] == "pending"],
             "reminder_ids": [r[0] for r in rows],
             "lookups": lookups,
