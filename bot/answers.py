@@ -81,15 +81,20 @@ def followups_for(
     matcher: Matcher, entry: Entry | None, found: Sequence[Facet], region: str | None
 ) -> list[Entry]:
     """Up to FOLLOWUPS entries: the situation's facets' first, then the entry's related,
-    each in the courier's region's variant, none on the answer's topic or already said."""
+    each in the courier's region's variant, none on the answer's topic or already said, by
+    the answer or by a line above it."""
     ids = [i for f in found for i in f.followups] + list(entry.related if entry else ())
     out, topics = [], {entry.topic} if entry else set()
     said = entry.answer if entry else ""
     for e in map(matcher.entry, dict.fromkeys(ids)):
-        if e is None or e.topic in topics or not e.short or _stated(e.short, said):
+        if e is None or e.topic in topics:
+            continue
+        e = matcher.variant(e, region) or e
+        if not e.short or _stated(e.short, said):
             continue
         topics.add(e.topic)
-        out.append(matcher.variant(e, region) or e)
+        out.append(e)
+        said += "\n" + e.short
         if len(out) == FOLLOWUPS:
             break
     return out

@@ -201,6 +201,16 @@ def test_a_followup_already_in_the_answer_is_not_repeated(assistant):
     assert len(reply.followups) <= 3
 
 
+def test_a_followup_line_above_is_not_said_again(assistant):
+    """Two 「接下来」 lines saying the same rule in other words (30日 / 1年 twice) read as
+    padding on a phone: the second one is left out."""
+    reply = assistant.ask("我在网点分拣的时候被货架砸伤了腿，算工伤吗")
+    ids = [f.id for f in reply.followups]
+    assert "national.apply.who_when" in ids and "national.apply.no_stamp" not in ids
+    block = plain(reply.text).split("接下来", 1)[1]
+    assert block.count("1年内") == 1
+
+
 def test_followups_use_the_courier_region_variant(assistant):
     reply = assistant.ask("我在送件路上被车撞了骨折，网点没给我交工伤保险，怎么办", region="济宁")
     assert any(f.region == "济宁" for f in reply.followups)
