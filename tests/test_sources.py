@@ -140,3 +140,25 @@ async def test_source_button_through_telegram(telegram):
     calls = await telegram.wait_for("sendMessage", count=2)
     text = calls[1].params["text"]
     assert "《工伤保险条例》第十七条" in text and "社会保险行政部门" in text
+
+
+def test_a_followup_line_names_the_hotline_only_when_it_states_it(faq_copy):
+    """The 12333 notice backs "打12333", not a rule: a 「接下来」 line (an entry's short) that does
+    not say 12333 leaves it out of its 依据; the full answer still cites it."""
+    kb = faq.load()
+    hotline = kb.registry.documents["hotline12333"].cite_as
+    citing = [e for e in kb.entries if "hotline12333:1" in e.cites]
+    assert citing and all(hotline in e.source for e in citing)
+    assert not any(hotline in e.short_source for e in citing)
+    assert all(e.short_source.startswith(e.source.split("；")[0]) for e in citing)
+    entry = next(e for e in citing if e.region == "全国")
+    path = faq_copy / "entries" / entry.file
+    _replace(path, f'short = "{entry.short}"', f'short = "{entry.short}不清楚打12333。"')
+    again = faq.load(faq_copy).by_id()[entry.id]
+    assert hotline in again.short_source
+
+
+def test_referral_must_be_true_or_false(faq_copy):
+    _replace(faq_copy / "sources.toml", "referral = true", 'referral = "yes"')
+    with pytest.raises(faq.FaqError, match="referral"):
+        faq.load(faq_copy)

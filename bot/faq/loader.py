@@ -40,6 +40,7 @@ class Entry:
     file: str = ""
     short: str = ""
     source: str = ""  # the 依据 line, made from the cites on load
+    short_source: str = ""  # the 依据 of `short` as a 「接下来」 line (no hotline it does not name)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,7 @@ def _cited(entry: Entry, registry: sources.Registry) -> Entry:
     where = f"{entry.file}: entry {entry.id!r}"
     try:
         line = registry.cite_line(entry.cites)
+        short_line = registry.short_line(entry.cites, entry.short)
         backed = registry.numbers(entry.cites)
     except sources.SourceError as exc:
         raise FaqError(f"{where}: {exc}") from exc
@@ -166,7 +168,7 @@ def _cited(entry: Entry, registry: sources.Registry) -> Entry:
             f"{where}: number(s) {stray} in the answer occur in none of its cited "
             f"passages {list(entry.cites)}"
         )
-    return replace(entry, source=line)
+    return replace(entry, source=line, short_source=short_line)
 
 
 def _check_ids(entries: list[Entry]) -> None:

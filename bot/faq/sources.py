@@ -46,6 +46,9 @@ class Document:
     url: str
     origin: str
     passages: dict[str, Passage]
+    # Cited only for where to ask (the 12333 hotline): a 「接下来」 line names it only when the
+    # line states one of its numbers.
+    referral: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,19 @@ class Registry:
             c = self.resolve(cite)
             labels.setdefault(c.document.key, []).append(c.passage.label)
         return "；".join(self.documents[k].cite_as + "、".join(v) for k, v in labels.items())
+
+    def short_line(self, cites: tuple[str, ...], short: str) -> str:
+        """The 依据 of an entry's one-line `short`: its cites, less the referral documents
+        whose numbers the line does not state."""
+        stated = numbers_in(short)
+        return self.cite_line(
+            tuple(
+                c
+                for c in cites
+                if not (doc := self.resolve(c).document).referral
+                or any(stated & numbers_in(p.text) for p in doc.passages.values())
+            )
+        )
 
     def numbers(self, cites: tuple[str, ...]) -> set[str]:
         """Every number the cited passages (and their documents' number and date) contain."""
@@ -124,9 +140,11 @@ def _document(row: dict, texts: Path) -> Document:
     for name in _REQUIRED:
         if not isinstance(row.get(name), str) or not row[name].strip():
             raise SourceError(f"{where}: '{name}' must be a non-empty string")
-    unknown = set(row) - set(_DOC_FIELDS) - {"text", "passage"}
+    unknown = set(row) - set(_DOC_FIELDS) - {"text", "passage", "referral"}
     if unknown:
         raise SourceError(f"{where}: unknown field(s) {sorted(unknown)}")
+    if not isinstance(row.get("referral", False), bool):
+        raise SourceError(f"{where}: 'referral' must be true or false")
     if not _KEY.match(row["key"]):
         raise SourceError(f"{where}: key must be lowercase letters, digits or '_'")
     if row["region"] not in DOC_REGIONS:
@@ -143,7 +161,7 @@ def _document(row: dict, texts: Path) -> Document:
     if not passages:
         raise SourceError(f"{where}: no passages")
     fields = {name: str(row.get(name, "")).strip() for name in _DOC_FIELDS}
-    return Document(**fields, passages=passages)
+    return Document(**fields, passages=passages, referral=row.get("referral", False))
 
 
 def _full_text(row: dict, texts: Path, where: str) -> str | None:
