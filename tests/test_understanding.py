@@ -211,6 +211,22 @@ def test_a_followup_line_above_is_not_said_again(assistant):
     assert block.count("1年内") == 1
 
 
+def test_a_close_call_shows_each_candidate_rule_with_its_source(assistant):
+    """你是不是想问 with the candidates' one-line rules, each cited, so the courier sees at a
+    glance which fits; still not an answer (nothing is stated as their case's answer)."""
+    reply = assistant.ask(
+        "我在中午下班后因事回家,中途发生车祸。单位知道这一情况后,不但拒绝为我申报工伤"
+    )
+    assert reply.match.confirm and not reply.match.answered
+    body = plain(reply.text)
+    assert body.startswith("我不太确定你问的是哪一个")
+    shown = reply.match.suggestions
+    assert len(shown) == 3
+    for e in shown:
+        assert f"{e.title}：{e.short}（{e.short_source}）" in body
+    assert [d for d in _data(reply) if d.startswith(FAQ)] == [FAQ + e.id for e in shown]
+
+
 def test_followups_use_the_courier_region_variant(assistant):
     reply = assistant.ask("我在送件路上被车撞了骨折，网点没给我交工伤保险，怎么办", region="济宁")
     assert any(f.region == "济宁" for f in reply.followups)
