@@ -13,6 +13,14 @@ from bot import regions
 from bot.faq.loader import FaqError
 
 
+def known_region(name: str) -> str:
+    """--region as a region's canonical name; an unknown one is a usage error (exit 2)."""
+    region = regions.canonical(name)
+    if region is None:
+        raise argparse.ArgumentTypeError(f"{name!r} is not a known region")
+    return region
+
+
 def _parser() -> argparse.ArgumentParser:
     # --config works before or after the sub-command; SUPPRESS keeps a later default from erasing it.
     common = argparse.ArgumentParser(add_help=False)
@@ -40,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         "ask", parents=[common], help="answer one question ('-' reads one per line from stdin)"
     )
     ask.add_argument("question")
-    ask.add_argument("--region", help="e.g. 济宁, 吉林, 全国")
+    ask.add_argument("--region", type=known_region, help="e.g. 济宁, 吉林, 全国")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     faq = sub.add_parser("faq", parents=[common], help="FAQ maintenance")
     faq_sub = faq.add_subparsers(dest="faq_command", required=True)
@@ -112,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     look.add_argument("query", help="outlet name (fuzzy) or licence/filing number (exact)")
     look.add_argument(
-        "--region", help="search this region first (as the chat does), e.g. 济宁, 广西"
+        "--region",
+        type=known_region,
+        help="search this region first (as the chat does), e.g. 济宁, 广西",
     )
     look.add_argument("--json", action="store_true", help="print one JSON object per query")
     posters = outlets_sub.add_parser(
@@ -140,7 +150,7 @@ def _parser() -> argparse.ArgumentParser:
         help="monthly coverage (调度表 columns) and the outlets couriers looked up",
     )
     rep.add_argument("--month", help="YYYY-MM (default: this month in China)")
-    rep.add_argument("--region", help="e.g. 广西, 济宁 (default: everywhere)")
+    rep.add_argument("--region", type=known_region, help="e.g. 广西, 济宁 (default: everywhere)")
     rep.add_argument("--format", choices=["csv", "md"], default="md")
     rep.add_argument(
         "--output", help="write to this file instead of stdout (CSV with a BOM for Excel)"
@@ -234,8 +244,6 @@ def _ask(cfg, args) -> int:
     from bot.render import plain
     from bot.storage.database import user_key
 
-    if args.region and regions.canonical(args.region) is None:
-        raise config_mod.ConfigError(f"--region {args.region!r} is not a known region")
     assistant = _assistant(cfg, chat=False)  # a command: never loads the sample list unasked
     user = user_key(cfg.user_salt, "cli", getpass.getuser())
     for q in inputs(args.question):

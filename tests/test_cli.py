@@ -35,6 +35,21 @@ def test_ask_region_option(cfg_file):
     assert data["region"] == "济宁" and "0.4%" in data["answer"]
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("ask", "你好"),
+        ("outlets", "lookup", "中通快递"),
+        ("report", "--month", "2026-10"),
+    ],
+)
+def test_an_unknown_region_is_a_usage_error_everywhere(cfg_file, command):
+    out = cli(*command, "--region", "火星", config=cfg_file)
+    assert out.returncode == 2
+    assert "'火星' is not a known region" in out.stderr
+    assert out.stdout == ""
+
+
 def test_ask_stdin_one_object_per_line_and_gaps_listed(cfg_file):
     out = cli(
         "ask",

@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import regions
 from bot.config import bot_username
 from bot.console import inputs
 from bot.dates import china_month
@@ -43,15 +42,6 @@ def _shown(cfg) -> Registry:
     registry = _registry(cfg)
     registry.keep_sample(cfg.sample_outlets(chat=False))
     return registry
-
-
-def _region(name: str | None) -> str | None:
-    if not name:
-        return None
-    region = regions.canonical(name)
-    if region is None:
-        raise SystemExit(f"courier-bot: --region {name!r} is not a known region")
-    return region
 
 
 def _import(cfg, args) -> int:
@@ -90,7 +80,7 @@ def _lookup(cfg, args) -> int:
     from bot.render import plain
 
     registry = _shown(cfg)
-    region = _region(args.region)
+    region = args.region  # canonical: bot.cli.known_region
     user = user_key(cfg.user_salt, "cli", getpass.getuser())
     for q in inputs(args.query):
         result, home = registry.find(q, region)  # as the chat: the region first, then wider
@@ -208,7 +198,7 @@ def _report(cfg, args) -> int:
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         print(f"courier-bot: --month {month!r} is not a month like 2026-10", file=sys.stderr)
         return 2
-    built = report.build(_registry(cfg), month, _region(args.region))
+    built = report.build(_registry(cfg), month, args.region)
     text = report.to_csv(built) if args.format == "csv" else report.to_markdown(built) + "\n"
     if args.output:
         # Excel opens a CSV as UTF-8 only with a BOM.
