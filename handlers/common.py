@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import ConversationHandler, ExtBot
 
 from bot.assistant import Assistant
@@ -45,30 +45,18 @@ def for_another_bot(update: Update, context: Context) -> bool:
     return bool(at) and bot_name.lower() != (context.bot.username or "").lower()
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """The reply's buttons as PTB's markup, for PTB's own send methods (a handoff's relay)."""
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in _rows(reply)
-        ]
-    )
-
-
 def keyboard_json(reply: Reply) -> dict[str, Any] | None:
-    """The same markup as the Bot API reads it, as PTB's to_dict() of keyboard() gives it, built
-    straight from the (label, data) pairs: making PTB's button objects and turning them back into
+    """The reply's buttons as the Bot API reads them (what PTB's InlineKeyboardMarkup.to_dict()
+    gives for the same rows: tests/test_jsonrequest.py), built straight from the (label, data) pairs: making PTB's button objects and turning them back into
     dicts cost about 0.1 ms per update (measured with `courier-bot bench`, README), as most
     keyboards are new (an answer's related topics vary with the question and the region)."""
     if not reply.buttons:
         return None
-    rows = _rows(reply)
+    rows = button_rows(reply)
     return {"inline_keyboard": [[{"callback_data": d, "text": t} for t, d in row] for row in rows]}
 
 
-def _rows(reply: Reply) -> list[list[tuple[str, str]]]:
+def button_rows(reply: Reply) -> list[list[tuple[str, str]]]:
     """The buttons in rows of up to two short ones; the source and 👍/👎 under an answer share one."""
     rows: list[list[tuple[str, str]]] = []
     for label, data in reply.buttons:

@@ -19,7 +19,7 @@ from bot.render import label, render
 from bot.reply import PROMPT_TTL, Reply
 from bot.storage.sealed import SealError
 from handlers import groups
-from handlers.common import assistant, keyboard, send, user_of
+from handlers.common import assistant, keyboard_json, post_message, send, user_of
 from handlers.context import Context
 
 log = logging.getLogger(__name__)
@@ -166,10 +166,11 @@ async def _relay(context: Context, handoff: Handoff, row: dict, text: str) -> st
         return "closed"
     back = Reply("", [(label("handoff_reply"), f"{ANSWER_BACK}{row['id']}")])
     try:
-        await context.bot.send_message(
+        await post_message(
+            context.bot,
             chat,
             render("handoff_answer", ticket=row["ticket"], answer=text[:ANSWER_MAX]),
-            reply_markup=keyboard(back),
+            keyboard_json(back),
         )
     except TelegramError as exc:  # blocked, or the network: the ticket stays open
         log.warning("official's reply not relayed (%s)", type(exc).__name__)

@@ -29,8 +29,15 @@ from telegram.request import RequestData
 
 from bench.fakeapi import TOKEN, FakeBotAPI
 from bot.reply import Reply
-from handlers.common import keyboard, keyboard_json, post_message
+from handlers.common import button_rows, keyboard_json, post_message
 from handlers.jsonrequest import JsonRequest
+
+
+def _ptb_markup(reply: Reply) -> InlineKeyboardMarkup:
+    """The reply's buttons as PTB's own objects, in our rows: what keyboard_json must equal."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in button_rows(reply)]
+    )
 
 
 async def _bot(api: FakeBotAPI) -> Bot:
@@ -91,7 +98,7 @@ async def test_a_reply_is_the_call_chat_send_message_makes():
         )
         chat = Chat(42, "private")
         chat.set_bot(bot)
-        await chat.send_message(reply.text, reply_markup=keyboard(reply))
+        await chat.send_message(reply.text, reply_markup=_ptb_markup(reply))
         await post_message(bot, 42, reply.text, keyboard_json(reply))
         ptb, ours = api.sent("sendMessage")
         assert ours.params == ptb.params and ours.content_type == ptb.content_type
