@@ -12,11 +12,12 @@ from bot.faq.facets import Facet, FacetFinder
 from bot.faq.loader import Entry
 from bot.faq.matcher import Match, Matcher
 from bot.feedback import buttons as vote_buttons
+from bot.guides import flow
 from bot.render import label, render
 from bot.reply import FAQ, MENU, SOURCE, Reply
 from bot.text import pairs
 
-GUIDE_ACTIONS = {"injury": "injury_guide", "assess": "assess_guide", "outlet": "outlet"}
+GUIDE_BUTTONS = {**flow.GUIDE_BUTTONS, "outlet": MENU + "outlet"}  # a facet's guide -> its button
 FOLLOWUPS = 3  # lines in the 「接下来」 block
 FAQ_BUTTONS = 3
 PASSAGE_CLIP = 900  # characters of one passage under 查看原文: several fit one Telegram message
@@ -107,7 +108,7 @@ def as_seen(matcher: Matcher, entries: Iterable[Entry], region: str | None) -> l
 
 
 def guide_buttons(guide: str | None) -> list[tuple[str, str]]:
-    return [(label("go_" + guide), MENU + GUIDE_ACTIONS[guide])] if guide else []
+    return [(label("go_" + guide), GUIDE_BUTTONS[guide])] if guide else []
 
 
 def faq_buttons(entries: Iterable[Entry]) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import warnings
 from typing import Any
@@ -299,7 +300,9 @@ def conversation() -> ConversationHandler:
             entry_points=[
                 CommandHandler("injury", start_injury),
                 CommandHandler("assess", start_assess),
-                CallbackQueryHandler(start_from_menu, pattern="^menu:(injury_guide|assess_guide)$"),
+                CallbackQueryHandler(
+                    start_from_menu, pattern=f"^({'|'.join(map(re.escape, MENU_GUIDES))})$"
+                ),
                 CommandHandler(
                     "start", start_linked, filters.Regex(r"^/start(@\S+)?\s+(injury|assess)$")
                 ),

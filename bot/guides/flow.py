@@ -9,7 +9,7 @@ from bot import dates, regions
 from bot.guides import outcomes
 from bot.guides.engine import Engine, Turn
 from bot.render import label, macro_lines, render, render_markup
-from bot.reply import GUIDE, REGION_BUTTONS, Reply, region_label
+from bot.reply import GUIDE, MENU, REGION_BUTTONS, Reply, region_label
 
 BACK, CANCEL, RESUME = GUIDE + "back", GUIDE + "cancel", GUIDE + "resume"
 RESTART = GUIDE + "restart:"  # g:restart:<guide id>: start over although a guide is in progress
@@ -20,7 +20,8 @@ SITUATION_STEPS = {
     "injury": ("what", *outcomes.DATE_STEPS, "region"),
     "assess": ("stage", "applied_on", "received_on", "grade", "region"),
 }
-MENU_GUIDES = {"menu:injury_guide": "injury", "menu:assess_guide": "assess"}  # menu button -> guide
+GUIDE_BUTTONS = {"injury": MENU + "injury_guide", "assess": MENU + "assess_guide"}  # the menu's
+MENU_GUIDES = {data: guide for guide, data in GUIDE_BUTTONS.items()}  # and back: button -> guide
 
 
 class GuideFlow:
@@ -124,9 +125,9 @@ class GuideFlow:
         # A stop may be a mis-tap. The guide and its session are over by now (answer() returns
         # None and the channels drop it), so a "⬅️ 上一步" could not restore the step: offer the
         # guide again through its menu button, which every channel already routes.
-        reply.buttons = [(restart, next(k for k, g in MENU_GUIDES.items() if g == guide))]
+        reply.buttons = [(restart, GUIDE_BUTTONS[guide])]
         if outcome.stop == "needs_decision":
-            reply.buttons.insert(0, (label("start_injury_guide"), "menu:injury_guide"))
+            reply.buttons.insert(0, (label("start_injury_guide"), GUIDE_BUTTONS["injury"]))
         return reply
 
     def checklist_file(self, outcome: outcomes.Outcome, body: str) -> str:
