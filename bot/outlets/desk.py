@@ -27,6 +27,7 @@ from bot.outlets.search import (
     Candidate,
     LookupResult,
     in_region,
+    status_of,
 )
 from bot.outlets.validation import FILED
 from bot.render import render
@@ -130,7 +131,7 @@ class OutletDesk:
         """An outlet known for sure (a button, a poster): its status, logged as a lookup."""
         result = LookupResult(
             query="",
-            status=INSURED if outlet["insured"] else NOT_INSURED,
+            status=status_of(outlet),
             candidates=[Candidate(outlet, 100.0)],
             via=via,
         )

@@ -321,7 +321,7 @@ class Search:
         first = [decided] if decided else fitting
         ahead = {id(c) for c in first}
         result.candidates = (first + [c for c in ranked if id(c) not in ahead])[:MAX_CANDIDATES]
-        result.status = _status(decided.outlet) if decided else AMBIGUOUS
+        result.status = status_of(decided.outlet) if decided else AMBIGUOUS
         return result
 
 
@@ -331,12 +331,12 @@ def _decide_exact(result: LookupResult, exact: list[dict]) -> LookupResult:
     ids = {r["id"] for r in exact}
     rest = [c for c in result.candidates if c.outlet["id"] not in ids and c.score >= FLOOR]
     result.candidates = ([Candidate(r, 100.0) for r in exact] + rest)[:MAX_CANDIDATES]
-    result.status = _status(exact[0]) if len(exact) == 1 else AMBIGUOUS
+    result.status = status_of(exact[0]) if len(exact) == 1 else AMBIGUOUS
     result.full_name = True
     return result
 
 
-def _status(outlet: dict) -> str:
+def status_of(outlet: dict) -> str:
     return INSURED if outlet["insured"] else NOT_INSURED
 
 
