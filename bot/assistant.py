@@ -134,23 +134,24 @@ class Assistant:
         user: str | None = None,
         region: str | None = None,
         limited: bool = True,
-        record: bool = True,
+        in_group: bool = False,
     ) -> Reply:
         """Answer a free-text question; `region` overrides the courier's stored region.
-        `limited=False` is for batch use by an operator (`courier-bot ask -`); `record=False`
-        keeps an unanswered question out of the gaps (a group: nobody asked curators)."""
+        `limited=False` is for batch use by an operator (`courier-bot ask -`). `in_group`: asked
+        in a group chat, where nothing is stored (no gap: nobody asked curators), no 👍/👎 or
+        handoff is offered, and an outlet lookup moves to the private chat."""
         if limited and not self.limit.allow(user):
             return Reply(render("slow_down", limit=self.limit.count))
         limit = self.config.max_message_chars
         if len(text) > limit:
             return Reply(render("too_long", length=len(text), limit=limit))
         region = regions.canonical(region) if region else self.region_of(user)
-        reply = self.understand(text, region, user, in_group=not record)
-        match = reply.match
-        if record and match is not None and not match.answered and not match.too_short:
-            self.storage.record_gap(text.strip(), match.asked_region or region)
-        if not record:  # a group: nothing is stored there, so 👍/👎 and handoff are not offered
+        reply = self.understand(text, region, user, in_group=in_group)
+        if in_group:
             return without_votes(reply)
+        match = reply.match
+        if match is not None and not match.answered and not match.too_short:
+            self.storage.record_gap(text.strip(), match.asked_region or region)
         if self.handoff is not None and user:
             asked = match.asked_region if match is not None else None
             reply = self.handoff.after_ask(reply, text, user, region or asked)

@@ -76,9 +76,9 @@ async def question(update: Update, context: Context) -> None:
 
 
 async def _answer(update: Update, context: Context, text: str) -> None:
-    private = groups.private(update)
-    reply = assistant(context).ask(text, user_of(update, context), record=private)
-    if reply.private:  # a group's lookup: the core asks for it in private (record=False)
+    in_group = not groups.private(update)
+    reply = assistant(context).ask(text, user_of(update, context), in_group=in_group)
+    if reply.private:  # a group's lookup: the core asks for it in private
         await groups.to_private(update, context, reply.private)
         return
     await send(update, reply, context)
