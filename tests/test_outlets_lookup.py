@@ -11,7 +11,7 @@ from bench.outlets import UNDECIDABLE, generate_outlets, query_set, score, score
 from bot.config import Config
 from bot.limits import PerUserLimit
 from bot.outlets.desk import LABEL_MAX, OutletDesk, reply_for
-from bot.outlets.names import query_of
+from bot.outlets.names import county_key, query_of
 from bot.outlets.registry import Registry
 from bot.storage.database import Storage
 from bot.text import norm, syllables
@@ -471,3 +471,19 @@ def test_commands_never_load_the_sample_list_unasked(tmp_path, demo):
     assert cli("report", "--month", "2026-10", config=cfg).returncode == 0
     batches = Storage(tmp_path / "bot.db").db.execute("select sample from import_batches")
     assert batches.fetchall() == ([(1,)] if demo else [])
+
+
+@pytest.mark.parametrize(
+    ("county", "key"),
+    [
+        ("任城区", "任城"),
+        ("任城", "任城"),
+        ("邹城市", "邹城"),
+        ("城区", "城区"),  # one character left would say nothing
+        ("三江侗族自治县", "三江侗族"),
+        ("阿拉善左旗", "阿拉善左"),
+    ],
+)
+def test_a_county_is_known_with_or_without_its_suffix(county, key):
+    """One rule for posters (--county 任城) and for names that carry their own county."""
+    assert county_key(county) == key

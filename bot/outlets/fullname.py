@@ -11,7 +11,7 @@ import functools
 import re
 
 from bot import regions
-from bot.outlets.names import GENERIC_ENDINGS, GENERIC_PATTERN, city_key
+from bot.outlets.names import GENERIC_ENDINGS, GENERIC_PATTERN, city_key, county_key
 from bot.text import norm
 
 PLACE_MAX = 12  # characters of a place typed around a name (广西壮族自治区柳州市 is 10)
@@ -73,6 +73,5 @@ def _own_places(province: str | None, city: str | None, county: str | None) -> t
     if city:
         names |= {norm(city), city_key(city) or ""} | regions.short_names(norm(city))
     if county:
-        c = norm(county)
-        names |= {c} | {c[: -len(s)] for s in _SUFFIXES if c.endswith(s) and len(c) > len(s) + 1}
+        names |= {norm(county), county_key(county)}
     return tuple(sorted((n for n in names if n), key=lambda n: (-len(n), n)))

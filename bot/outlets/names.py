@@ -356,5 +356,18 @@ def city_key(city: str | None) -> str | None:
     return c[:-1] if len(c) > 2 and c.endswith("市") else c
 
 
+COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
+
+
+def county_key(county: str) -> str:
+    """任城区 and 任城 alike: a county without its suffix, except where only one character
+    would be left (城区 stays 城区)."""
+    c = norm(county)
+    for suffix in COUNTY_SUFFIXES:
+        if c.endswith(suffix) and len(c) > len(suffix) + 1:
+            return c[: -len(suffix)]
+    return c
+
+
 def month_of(value: str) -> str:
     return value[:7]

@@ -22,15 +22,13 @@ from markupsafe import Markup
 
 from bot import browser as chromium
 from bot.outlets.lookups import poster_key
-from bot.outlets.names import city_key
+from bot.outlets.names import city_key, county_key
 from bot.outlets.registry import Registry
 from bot.outlets.search import SELECT
 from bot.render import render, stream
-from bot.text import norm
 
 PDF_SECONDS = 60  # one Chromium run prints every page: this, plus PAGE_SECONDS a page
 PAGE_SECONDS = 1.0  # generous: 12 pages print in under a second on 2 cores
-_COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
 
 
 @dataclass(frozen=True)
@@ -66,18 +64,9 @@ def select(
     rows = registry.db.query(
         SELECT + where + " order by o.province, o.city_key, o.county, o.name, o.id", args
     )
-    wanted = _county(county) if county else None
-    fitting = (r for r in rows if wanted is None or _county(r["county"] or "") == wanted)
+    wanted = county_key(county) if county else None
+    fitting = (r for r in rows if wanted is None or county_key(r["county"] or "") == wanted)
     return itertools.islice(fitting, limit)
-
-
-def _county(name: str) -> str:
-    """任城区 and 任城 alike (a one-character county such as 城区 keeps its suffix)."""
-    n = norm(name)
-    for suffix in _COUNTY_SUFFIXES:
-        if n.endswith(suffix) and len(n) > len(suffix) + 1:
-            return n[: -len(suffix)]
-    return n
 
 
 def poster(outlet: dict, bot_username: str) -> Poster:
