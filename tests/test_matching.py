@@ -30,6 +30,17 @@ def test_out_of_scope_is_never_answered(assistant):
     assert report.outcomes and not [o.q for o in report.outcomes if o.answered]
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["父亲过世了退休金怎么领", "家人遇难了，公积金能取吗", "丈夫丧生了，失业金怎么领"],
+)
+def test_a_death_alone_does_not_make_a_pension_question_ours(assistant, question):
+    """Reading 过世/遇难/丧生 as 死亡 (a domain word) was tried: it let these skip the
+    out-of-scope refusal and get the work-death answer, so it was taken back."""
+    reply = assistant.ask(question)
+    assert reply.match is not None and reply.match.out_of_scope is not None, reply.text
+
+
 @pytest.mark.parametrize("kind", ["injury.commute", "injury.errand", "injury.at_work"])
 def test_commute_and_work_rules_are_never_confused(assistant, kind):
     other = {"injury.commute"} if kind != "injury.commute" else {"injury.errand", "injury.at_work"}
