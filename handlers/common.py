@@ -47,9 +47,10 @@ def for_another_bot(update: Update, context: Context) -> bool:
 
 def keyboard_json(reply: Reply) -> dict[str, Any] | None:
     """The reply's buttons as the Bot API reads them (what PTB's InlineKeyboardMarkup.to_dict()
-    gives for the same rows: tests/test_jsonrequest.py), built straight from the (label, data) pairs: making PTB's button objects and turning them back into
-    dicts cost about 0.1 ms per update (measured with `courier-bot bench`, README), as most
-    keyboards are new (an answer's related topics vary with the question and the region)."""
+    gives for the same rows: tests/test_jsonrequest.py), built straight from the (label, data)
+    pairs: making PTB's button objects and turning them back into dicts cost about 0.1 ms per
+    update (measured with `courier-bot bench`, README), as most keyboards are new (an answer's
+    related topics vary with the question and the region)."""
     if not reply.buttons:
         return None
     rows = button_rows(reply)

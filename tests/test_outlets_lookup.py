@@ -482,6 +482,7 @@ def test_commands_never_load_the_sample_list_unasked(tmp_path, demo):
         ("城区", "城区"),  # one character left would say nothing
         ("三江侗族自治县", "三江侗族"),
         ("阿拉善左旗", "阿拉善左"),
+        ("鄂温克族自治旗", "鄂温克族"),
     ],
 )
 def test_a_county_is_known_with_or_without_its_suffix(county, key):

@@ -149,13 +149,26 @@ def test_a_followup_line_names_the_hotline_only_when_it_states_it(faq_copy):
     hotline = kb.registry.documents["hotline12333"].cite_as
     citing = [e for e in kb.entries if "hotline12333:1" in e.cites]
     assert citing and all(hotline in e.source for e in citing)
-    assert not any(hotline in e.short_source for e in citing)
-    assert all(e.short_source.startswith(e.source.split("；")[0]) for e in citing)
+    for e in citing:  # every other document stays, in the same order
+        rest = tuple(c for c in e.cites if not c.startswith("hotline12333:"))
+        assert e.short_source == kb.registry.cite_line(rest) and hotline not in e.short_source
     entry = next(e for e in citing if e.region == "全国")
     path = faq_copy / "entries" / entry.file
     _replace(path, f'short = "{entry.short}"', f'short = "{entry.short}不清楚打12333。"')
     again = faq.load(faq_copy).by_id()[entry.id]
     assert hotline in again.short_source
+
+
+def test_a_short_needs_more_than_a_referral_behind_it(faq_copy):
+    kb = faq.load(faq_copy)
+    entry = next(e for e in kb.entries if "hotline12333:1" in e.cites and e.region == "全国")
+    path = faq_copy / "entries" / entry.file
+    text = path.read_text(encoding="utf-8")
+    cites = "cites = [" + ", ".join(f'"{c}"' for c in entry.cites) + "]"
+    assert cites in text
+    path.write_text(text.replace(cites, 'cites = ["hotline12333:1"]', 1), encoding="utf-8")
+    with pytest.raises(faq.FaqError, match="nothing but referral"):
+        faq.load(faq_copy)
 
 
 def test_referral_must_be_true_or_false(faq_copy):

@@ -219,12 +219,19 @@ def test_a_close_call_shows_each_candidate_rule_with_its_source(assistant):
     )
     assert reply.match.confirm and not reply.match.answered
     body = plain(reply.text)
-    assert body.startswith("我不太确定你问的是哪一个")
+    assert body.startswith("我不太确定你问的是哪一个，你是不是想问")
     shown = reply.match.suggestions
     assert len(shown) == 3
     for e in shown:
         assert f"{e.title}：{e.short}（{e.short_source}）" in body
     assert [d for d in _data(reply) if d.startswith(FAQ)] == [FAQ + e.id for e in shown]
+
+
+def test_a_region_line_is_judged_by_what_it_says_there(assistant):
+    """Whether a 「接下来」 line is already said is judged on the line the courier would see:
+    the national 缴费基数 line repeats the answer, 长治's own (全市平均工资) does not."""
+    reply = assistant.ask("工伤保险我自己要出钱不", region="长治")
+    assert "changzhi.base" in [f.id for f in reply.followups]
 
 
 def test_followups_use_the_courier_region_variant(assistant):

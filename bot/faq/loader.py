@@ -162,6 +162,8 @@ def _cited(entry: Entry, registry: sources.Registry) -> Entry:
         backed = registry.numbers(entry.cites)
     except sources.SourceError as exc:
         raise FaqError(f"{where}: {exc}") from exc
+    if not short_line:
+        raise FaqError(f"{where}: its short cites nothing but referral documents")
     stray = sorted(sources.numbers_in(entry.answer) - backed, key=lambda n: (len(n), n))
     if stray:
         raise FaqError(

@@ -356,7 +356,7 @@ def city_key(city: str | None) -> str | None:
     return c[:-1] if len(c) > 2 and c.endswith("市") else c
 
 
-COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
+COUNTY_SUFFIXES = ("自治县", "自治旗", "区", "县", "市", "旗")
 
 
 def county_key(county: str) -> str:
