@@ -13,8 +13,11 @@ from bot import regions
 from bot.faq.loader import FaqError
 
 
-def known_region(name: str) -> str:
-    """--region as a region's canonical name; an unknown one is a usage error (exit 2)."""
+def known_region(name: str) -> str | None:
+    """--region as a region's canonical name; an unknown one is a usage error (exit 2). An empty
+    one (--region "$UNSET") means none, as it always did."""
+    if not name:
+        return None
     region = regions.canonical(name)
     if region is None:
         raise argparse.ArgumentTypeError(f"{name!r} is not a known region")

@@ -1,6 +1,7 @@
 """The CLI contract (`courier-bot ask --json`, stdin mode, faq gaps) and config errors, as subprocesses."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -35,19 +36,29 @@ def test_ask_region_option(cfg_file):
     assert data["region"] == "济宁" and "0.4%" in data["answer"]
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ("ask", "你好"),
-        ("outlets", "lookup", "中通快递"),
-        ("report", "--month", "2026-10"),
-    ],
-)
+REGION_COMMANDS = [  # every command with --region
+    ("ask", "你好"),
+    ("outlets", "lookup", "中通快递"),
+    ("report", "--month", "2026-10"),
+]
+
+
+@pytest.mark.parametrize("command", REGION_COMMANDS)
 def test_an_unknown_region_is_a_usage_error_everywhere(cfg_file, command):
     out = cli(*command, "--region", "火星", config=cfg_file)
     assert out.returncode == 2
     assert "'火星' is not a known region" in out.stderr
     assert out.stdout == ""
+
+
+@pytest.mark.parametrize("command", REGION_COMMANDS)
+def test_an_empty_region_is_no_region(cfg_file, command):
+    """--region "$UNSET" in a script: everywhere, as without --region (the report's time of
+    writing aside)."""
+    empty = cli(*command, "--region", "", config=cfg_file)
+    assert empty.returncode == 0, empty.stderr
+    written = re.compile(r"\d{4}-\d\d-\d\dT[\d:]+\+00:00")
+    assert written.sub("", empty.stdout) == written.sub("", cli(*command, config=cfg_file).stdout)
 
 
 def test_ask_stdin_one_object_per_line_and_gaps_listed(cfg_file):
