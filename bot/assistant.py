@@ -183,7 +183,7 @@ class Assistant:
             return Reply(render("too_short"), match=match)
         if match.out_of_scope:
             return Reply(render("out_of_scope", subject=match.out_of_scope), match=match)
-        guide = self.facets.guide(found, None) if found else None
+        guide = self.facets.guide(found, None)
         suggestions = answers.as_seen(self.matcher, match.suggestions, region)
         benefit = [(label("menu_benefit"), MENU + "benefit")] if computed is not None else []
         return Reply(

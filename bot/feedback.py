@@ -115,8 +115,7 @@ class Feedback:
             return Reply(render("stale_button")), None
         if row[2] is not None:
             return Reply(render("feedback_again")), None
-        with self.db.atomic():
-            self.db.execute("update feedback set reason = ? where id = ?", [reason, int(row_id)])
+        self.db.execute("update feedback set reason = ? where id = ?", [reason, int(row_id)])
         return Reply(render("feedback_noted")), row[0]
 
     def stats(self) -> list[dict]:

@@ -121,11 +121,10 @@ class Tickets:
 
     def posted(self, ticket_id: int, message_id: int) -> None:
         """The ticket's message in the officials' chat: replies to it answer the ticket."""
-        with self.db.atomic():
-            self.db.execute(
-                "update handoff_tickets set officials_message_id = ? where id = ?",
-                [message_id, ticket_id],
-            )
+        self.db.execute(
+            "update handoff_tickets set officials_message_id = ? where id = ?",
+            [message_id, ticket_id],
+        )
 
     def discard(self, ticket_id: int) -> None:
         """The ticket could not be posted: it never existed for anyone."""
@@ -165,15 +164,14 @@ class Tickets:
 
     def answer(self, ticket_id: int, text: str, at: datetime) -> bool:
         """The official's reply; False when the ticket is no longer open (answered or closed)."""
-        with self.db.atomic():
-            return (
-                self.db.execute(
-                    "update handoff_tickets set status = 'answered', answer = ?, answered_at = ?"
-                    " where id = ? and status = 'open'",
-                    [mask_personal(text)[:ANSWER_MAX], stamp(at), ticket_id],
-                ).rowcount
-                == 1
-            )
+        return (
+            self.db.execute(
+                "update handoff_tickets set status = 'answered', answer = ?, answered_at = ?"
+                " where id = ? and status = 'open'",
+                [mask_personal(text)[:ANSWER_MAX], stamp(at), ticket_id],
+            ).rowcount
+            == 1
+        )
 
     def answer_back(self, ticket_id: int, chat_id: int, text: str, at: datetime) -> dict | None:
         """The courier's one answer back, from the ticket's own chat; it closes the ticket.
@@ -205,11 +203,10 @@ class Tickets:
         ]
 
     def notified(self, ticket_id: int, at: datetime) -> None:
-        with self.db.atomic():
-            self.db.execute(
-                "update handoff_tickets set overdue_notified_at = ? where id = ?",
-                [stamp(at), ticket_id],
-            )
+        self.db.execute(
+            "update handoff_tickets set overdue_notified_at = ? where id = ?",
+            [stamp(at), ticket_id],
+        )
 
     def expire(self, now: datetime) -> list[dict]:
         """Close the tickets opened more than close_after_days ago (answered: closed; never

@@ -5,21 +5,23 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from telegram import Update
-from telegram.ext import ConversationHandler, ExtBot
+from telegram import Bot, Update
+from telegram.ext import ConversationHandler
+from telegram.request import BaseRequest
 
 from bot.assistant import Assistant
 from bot.reply import FEEDBACK, PROMPT_TTL, SOURCE, Reply
 from bot.storage.database import user_key
 from handlers.context import Context
 
-CHANNEL = "telegram"  # user_key's channel for a Telegram user (persistence keys user data by it)
+# The channel Telegram users come through: user_key's (persistence keys user data by it too)
+# and the outlet lookups log's.
+CHANNEL = "telegram"
 CONVERSATION = "guide"  # the guides' ConversationHandler name (its persistence key)
 PROMPT = "prompt"  # user_data key: what the next text answers, and until when
 BUTTONS_PER_ROW = 2
-# send_message's parameters that take their value from PTB's Defaults when left unset, in the
-# order PTB puts them in the body (alphabetical, reply_markup after them).
-DEFAULTED = ("disable_notification", "link_preview_options", "parse_mode", "protect_content")
+# What send_message passes for a parameter left unset: Bot._post puts the bot's Defaults in.
+UNSET = BaseRequest.DEFAULT_NONE
 WIDE_LABEL = 9  # characters: a longer label gets a row of its own, or a phone cuts off its end
 
 
@@ -87,21 +89,15 @@ async def send(update: Update, reply: Reply, context: Context | None = None) -> 
     In a forum group the reply goes to the topic it was asked in, not to General."""
     if update.effective_chat is None:  # a button on an inline message: no chat to answer in
         return
-    chat, bot = update.effective_chat, update.effective_chat.get_bot()
-    assert isinstance(bot, ExtBot)  # the Application's bot
-    message = update.effective_message
+    chat, message = update.effective_chat, update.effective_message
     topic = message.message_thread_id if message and message.is_topic_message else None
-    await post_message(bot, chat.id, reply.text, keyboard_json(reply), topic)
+    await post_message(chat.get_bot(), chat.id, reply.text, keyboard_json(reply), topic)
     if context is not None and reply.expects and context.user_data is not None:
         context.user_data[PROMPT] = {"expects": reply.expects, "until": time.time() + PROMPT_TTL}
 
 
 async def post_message(
-    bot: ExtBot[Any],
-    chat_id: int,
-    text: str,
-    markup: dict[str, Any] | None,
-    topic: int | None = None,
+    bot: Bot, chat_id: int, text: str, markup: dict[str, Any] | None, topic: int | None = None
 ) -> None:
     """Chat.send_message's call, the same parameters, Defaults (HTML, no link preview) and rate
     limiter, without turning Telegram's answer into a Message: no handler reads it, and PTB's
@@ -110,10 +106,16 @@ async def post_message(
     every PTB send method ends in (constraints.txt pins PTB's version; tests/test_jsonrequest.py
     checks the call is the same). A failed call still raises as before: PTB checks the answer
     before returning it. Arbitrary callback data, which would need the Message, is off here."""
-    data: dict[str, Any] = {"chat_id": chat_id, "text": text, "message_thread_id": topic}
-    for name in DEFAULTED:  # what send_message's unset parameters become (None ones are dropped)
-        data[name] = getattr(bot.defaults, name) if bot.defaults else None
-    data["reply_markup"] = markup
+    data = {  # send_message's body, in its order (_post drops the parameters left None)
+        "chat_id": chat_id,
+        "text": text,
+        "disable_notification": UNSET,
+        "link_preview_options": UNSET,
+        "message_thread_id": topic,
+        "parse_mode": UNSET,
+        "protect_content": UNSET,
+        "reply_markup": markup,
+    }
     await bot._post("sendMessage", data)
 
 

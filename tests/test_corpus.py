@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from bench.evaluation import DATA, WARM_UP, load
+from bench.evaluation import DATA, WARM_UP, load, load_cases
 from bot.faq.loader import load as load_faq
 
 REAL = load(DATA / "real_questions.toml")
@@ -51,6 +51,6 @@ def test_the_corpus_has_what_the_issue_asks_for():
 def test_the_eval_warms_up_on_messages_of_no_set():
     # A warm-up text that is also in a set would be timed with its normalisation cached.
     texts = {i["text"] for i in REAL + OFF_TOPIC}
-    texts |= {c["q"] for c in load(DATA / "paraphrases.toml", "case")}
+    texts |= {c["q"] for c in load_cases()}
     texts |= {i["text"] for i in load(DATA / "smalltalk.toml")}
     assert not texts & set(WARM_UP)

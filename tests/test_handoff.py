@@ -399,11 +399,11 @@ async def test_a_chat_sealed_under_another_salt_gets_no_reply_and_nothing_breaks
         await halt(app)
 
 
-def test_a_ticket_whose_entry_title_cannot_be_kept_is_not_kept(storage):
+def test_a_ticket_whose_entry_title_cannot_be_kept_is_not_kept(storage, kb):
     """The closest entry's title is written with the ticket: if that write fails, no ticket
     stays behind that the officials' chat never saw, and the failure is not mistaken for a
     taken ticket number (drawn again and again). A trigger stands in for the failing write."""
-    entry = Assistant(config_mod.Config(), storage).matcher.entry("national.apply.who_when")
+    entry = kb.by_id().get("national.apply.who_when")
     assert entry is not None
     tickets = Tickets(storage.db, "salt", entry=lambda _id: entry)
     question = Question("我想问个事", None, entry.id)

@@ -114,13 +114,32 @@ PROXY_VARIABLES = [
 ]
 
 
-def _pooled(monkeypatch) -> JsonRequest:
-    """A JsonRequest that goes through our pool (no proxy in the environment), checked to."""
+def _without_proxies(monkeypatch) -> None:
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+
+
+def _pooled(monkeypatch) -> JsonRequest:
+    """A JsonRequest that goes through our pool (no proxy in the environment), checked to."""
+    _without_proxies(monkeypatch)
     request = JsonRequest()
     assert request._pool is not None
     return request
+
+
+OK = b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}'
+
+
+async def _read_request(reader: asyncio.StreamReader) -> int:
+    """Read one request off the connection; its body's length."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(
+        int(h.split(b":")[1])
+        for h in head.split(b"\r\n")
+        if h.lower().startswith(b"content-length")
+    )
+    await reader.readexactly(length)
+    return length
 
 
 async def _closing_server(answered: list[int]) -> asyncio.Server:
@@ -128,15 +147,8 @@ async def _closing_server(answered: list[int]) -> asyncio.Server:
     "Connection: close"), as a server does when a kept-alive connection times out."""
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = int(
-            next(h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")).split(
-                b":"
-            )[1]
-        )
-        await reader.readexactly(length)
-        answered.append(length)
-        writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}')
+        answered.append(await _read_request(reader))
+        writer.write(OK)
         await writer.drain()
         writer.close()
 
@@ -225,14 +237,9 @@ async def test_over_tls_our_pool_checks_the_certificate(tmp_path, monkeypatch, t
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connections.append(1)
         with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
-            while head := await reader.readuntil(b"\r\n\r\n"):
-                length = next(
-                    int(h.split(b":")[1])
-                    for h in head.split(b"\r\n")
-                    if h.lower().startswith(b"content-length")
-                )
-                await reader.readexactly(length)
-                writer.write(b'HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n{"ok":true}')
+            while True:  # until the client closes the connection
+                await _read_request(reader)
+                writer.write(OK)
                 await writer.drain()
 
     server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=context)
@@ -255,8 +262,7 @@ async def test_over_tls_our_pool_checks_the_certificate(tmp_path, monkeypatch, t
 
 def test_no_proxy_alone_keeps_our_pool(monkeypatch):
     """NO_PROXY (common in containers) names hosts to reach directly: no proxy is in use."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+    _without_proxies(monkeypatch)
     monkeypatch.setenv("no_proxy", "localhost,127.0.0.1")
     assert JsonRequest()._pool is not None
     monkeypatch.setenv("https_proxy", "http://127.0.0.1:9")

@@ -27,9 +27,8 @@ def snapshot(registry) -> list[tuple]:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
 def test_every_encoding_imports_the_same_rows(tmp_path, registry, encoding):
-    reference = Registry(Storage(tmp_path / "ref.db"))
-    reference.import_csv(
-        outlet_lists.write(tmp_path / "ref.csv"), "济宁市邮政管理局（虚构）", "2026-10"
+    reference = outlet_lists.registry(
+        tmp_path / "ref.db", (ROWS, "济宁市邮政管理局（虚构）", "2026-10")
     )
     path = outlet_lists.write(tmp_path / f"list-{encoding}.csv", encoding=encoding)
     result = registry.import_csv(path, "济宁市邮政管理局（虚构）", "2026-10")

@@ -162,11 +162,8 @@ def test_a_followup_line_names_the_hotline_only_when_it_states_it(faq_copy):
 def test_a_short_needs_more_than_a_referral_behind_it(faq_copy):
     kb = faq.load(faq_copy)
     entry = next(e for e in kb.entries if "hotline12333:1" in e.cites and e.region == "全国")
-    path = faq_copy / "entries" / entry.file
-    text = path.read_text(encoding="utf-8")
     cites = "cites = [" + ", ".join(f'"{c}"' for c in entry.cites) + "]"
-    assert cites in text
-    path.write_text(text.replace(cites, 'cites = ["hotline12333:1"]', 1), encoding="utf-8")
+    _replace(faq_copy / "entries" / entry.file, cites, 'cites = ["hotline12333:1"]')
     with pytest.raises(faq.FaqError, match="nothing but referral"):
         faq.load(faq_copy)
 

@@ -61,10 +61,9 @@ def test_gaps_never_keep_phone_or_id_numbers(assistant, storage, config):
     assert b"13812345678" not in config.database.read_bytes()
 
 
-def test_forget_is_all_or_nothing(tmp_path):
+def test_forget_is_all_or_nothing(storage):
     """A /forgetme that fails half-way leaves everything as it was, so that asking again forgets
     it all (a trigger stands in for a disk that fails at the last statement)."""
-    storage = Storage(tmp_path / "bot.db")
     key = user_key("salt", "telegram", 123)
     storage.set_region(key, "济宁")
     storage.db.table("lookups").insert({"user_key": key, "query": "中通", "result": "insured"})
@@ -87,13 +86,12 @@ def test_forget_is_all_or_nothing(tmp_path):
     assert storage.db.table("handoff_chats").count == 0
 
 
-def test_forget_waits_for_another_process_writing(tmp_path):
+def test_forget_waits_for_another_process_writing(storage, config):
     """/forgetme while another connection holds the write lock (an outlet import, say) waits
     for it instead of failing: the transaction's first statement is a write."""
-    storage = Storage(tmp_path / "bot.db")
     key = user_key("salt", "telegram", 123)
     storage.set_region(key, "济宁")
-    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None, check_same_thread=False)
+    other = sqlite3.connect(config.database, isolation_level=None, check_same_thread=False)
     other.execute("begin immediate")
     release = threading.Timer(0.3, other.execute, ["commit"])
     release.start()

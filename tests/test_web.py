@@ -25,8 +25,7 @@ from bot import browser
 from bot import config as config_mod
 from bot.config import Config
 from bot.dates import china_month
-from bot.outlets.registry import Registry
-from bot.storage.database import Storage, remember_entry
+from bot.storage.database import remember_entry
 from bot.web import metadata, server
 from tests.support import outlet_lists
 from tests.support.cli import run_cli, start_cli
@@ -92,19 +91,16 @@ def _more_outlets() -> list[str]:
     return rows
 
 
-def _fill(storage: Storage, tmp: Path, kb) -> int:
+def _fill(database: Path, kb) -> int:
     """Fictional data: the test outlet list, lookups in March 2025 (exact expectations), this
     month and the weeks before it (for the charts), gaps, 👍/👎 and the titles of the entries
     voted on, tickets, and private rows. Returns how many lookups count in this month (China's)."""
-    registry = Registry(storage, retention_days=36500)
-    registry.import_csv(
-        outlet_lists.write(tmp / "jn.csv"), "济宁市邮政管理局（测试数据）", "2025-02"
-    )
-    registry.import_csv(
-        outlet_lists.write(tmp / "more.csv", _more_outlets()),
-        "某省邮政管理局（测试数据）",
-        "2025-02",
-    )
+    storage = outlet_lists.registry(
+        database,
+        (outlet_lists.ROWS, "济宁市邮政管理局（测试数据）", "2025-02"),
+        (_more_outlets(), "某省邮政管理局（测试数据）", "2025-02"),
+        retention_days=36500,
+    ).storage
     db = storage.db
     ids = {number: oid for oid, number in db.execute("select id, number from outlets")}
     # A fictional sample list left in place: never counted in coverage.
@@ -188,16 +184,14 @@ def _fill(storage: Storage, tmp: Path, kb) -> int:
     db.table("prefs").insert({"user_key": "prefs-secret-key-0001", "region": "济宁"})
     db.table("reminders").insert({"chat_id": 5550009876, "user_key": "prefs-secret-key-0001"})
     db.table("ptb_user_data").insert({"user_key": "5550004321", "data": "{}"})
+    storage.close()
     return counted
 
 
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory, kb) -> tuple[Path, int]:
-    tmp = tmp_path_factory.mktemp("web")
-    storage = Storage(tmp / "bot.db")
-    this_month = _fill(storage, tmp, kb)
-    storage.close()
-    return tmp / "bot.db", this_month
+    database = tmp_path_factory.mktemp("web") / "bot.db"
+    return database, _fill(database, kb)
 
 
 @pytest.fixture

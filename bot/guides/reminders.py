@@ -116,25 +116,21 @@ class Reminders:
     def claim(self, reminder_id: int) -> dict | None:
         """Mark a pending reminder sent and return it; None if it was sent or cancelled already,
         so each reminder is delivered once even if two jobs race."""
-        with self.db.atomic():
-            cur = self.db.execute(
-                "update reminders set status = 'sent', sent_at = ? where id = ? and status = 'pending'",
-                [now(), reminder_id],
-            )
+        cur = self.db.execute(
+            "update reminders set status = 'sent', sent_at = ? where id = ? and status = 'pending'",
+            [now(), reminder_id],
+        )
         return self.get(reminder_id) if cur.rowcount == 1 else None
 
     def release(self, reminder_id: int) -> None:
         """Sending failed: put it back so it is tried again."""
-        with self.db.atomic():
-            self.db.execute(
-                "update reminders set status = 'pending', sent_at = null where id = ?",
-                [reminder_id],
-            )
+        self.db.execute(
+            "update reminders set status = 'pending', sent_at = null where id = ?", [reminder_id]
+        )
 
     def fail(self, reminder_id: int) -> None:
         """Telegram refused it for good (the courier blocked the bot): never try again."""
-        with self.db.atomic():
-            self.db.execute("update reminders set status = 'failed' where id = ?", [reminder_id])
+        self.db.execute("update reminders set status = 'failed' where id = ?", [reminder_id])
 
     def own(self, reminder_id: int, user_key: str) -> dict | None:
         """The courier's reminder with this id (whatever its status); another's is None."""
@@ -142,12 +138,11 @@ class Reminders:
         return row if row and row["user_key"] == user_key else None
 
     def cancel(self, reminder_id: int, user_key: str) -> bool:
-        with self.db.atomic():
-            cur = self.db.execute(
-                "update reminders set status = 'cancelled' where id = ? and user_key = ? "
-                "and status = 'pending'",
-                [reminder_id, user_key],
-            )
+        cur = self.db.execute(
+            "update reminders set status = 'cancelled' where id = ? and user_key = ? "
+            "and status = 'pending'",
+            [reminder_id, user_key],
+        )
         return cur.rowcount == 1
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.dates import china_month  # report months are China's months
-from bot.outlets.search import INSURED, NOT_INSURED, SELECT, LookupResult
+from bot.outlets.search import INSURED, NOT_INSURED, SELECT, LookupResult, status_of
 from bot.storage.database import now
 from bot.text import mask_personal
 
@@ -84,9 +84,7 @@ class LookupLog:
         else:
             chosen = None
         score = 100.0 if outlet else (result.best.score if result.best else 0.0)
-        status = result.status
-        if outlet:
-            status = INSURED if outlet["insured"] else NOT_INSURED
+        status = status_of(outlet) if outlet else result.status
         cursor = self.db.execute(
             "insert into lookups (at, month, channel, user_key, region, query, outlet_id, score,"
             " result, via) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
